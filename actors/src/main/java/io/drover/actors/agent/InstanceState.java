@@ -1,0 +1,23 @@
+package io.drover.actors.agent;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** What the host agent observes of one instance. Shown in lower case in the API. */
+public enum InstanceState {
+  /** The process runs and its readiness check has not passed yet. */
+  STARTING,
+  /** The readiness check passed and the liveness checks keep passing. */
+  READY,
+  /** A ready instance failed its liveness check; it is about to be restarted. */
+  UNHEALTHY,
+  /** The process exited (or never became ready) and waits out its restart delay. */
+  BACKOFF,
+  /** SIGTERM was sent to its process group; SIGKILL follows after the stop grace. */
+  STOPPING;
+
+  @JsonValue
+  public String json() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
