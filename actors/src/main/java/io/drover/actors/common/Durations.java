@@ -1,0 +1,43 @@
+package io.drover.actors.common;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Durations as operators write them: {@code "500ms"}, {@code "5s"}, {@code "2m"}, {@code "1h"}.
+ * Parsed by Typesafe Config, the same rules as in {@code application.conf}.
+ */
+public final class Durations {
+
+  private Durations() {}
+
+  /** The duration, or empty when {@code text} is not one. */
+  public static Optional<Duration> parse(String text) {
+    if (text == null || text.isBlank() || text.contains("\"") || text.contains("\n")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ConfigFactory.parseString("d = \"" + text.trim() + "\"").getDuration("d"));
+    } catch (ConfigException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The duration; for values already validated. */
+  public static Duration of(String text) {
+    return parse(text)
+        .orElseThrow(() -> new IllegalArgumentException("not a duration: '" + text + "'"));
+  }
+
+  /** {@code "1500ms"} style, for messages and logs. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    return s % 60 == 0 && s > 0 ? (s / 60) + "m" : s + "s";
+  }
+}
