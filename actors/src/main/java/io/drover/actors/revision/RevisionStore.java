@@ -1,19 +1,106 @@
 package io.drover.actors.revision;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drover.actors.revision.RevisionRejected.Reason;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Revisions, content-addressed by sha256, stored under {@code <data-dir>/revisions/} and unpacked
  * once per host into {@code <data-dir>/releases/<id>/}. Thread-safe; every method may block on disk
  * and belongs on a blocking dispatcher.
+ *
+ * <p>Layout: {@code revisions/<id>.tar.gz} and {@code revisions/<id>.json} (the {@link
+ * RevisionInfo}; written last, so its presence means the revision is complete), {@code
+ * revisions/uploads/} for staging, {@code releases/<id>/} for unpacked releases and {@code
+ * releases/.unpacking-*} while one is being unpacked.
  */
 public final class RevisionStore {
 
+  /** The setting that bounds an upload; named in {@link Reason#TOO_LARGE} messages. */
+  public static final String MAX_BYTES_SETTING = "drover.revisions.max-bytes";
+
+  private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
+  private static final String UNPACKING_PREFIX = ".unpacking-";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path revisionsDir;
+  private final Path uploadsDir;
+  private final Path releasesDir;
+  private final long maxBytes;
+  private final ConcurrentHashMap<String, Object> unpackLocks = new ConcurrentHashMap<>();
+
+  /**
+   * Creates the directories if needed and removes half-unpacked releases left by a crash. One store
+   * per data directory and process.
+   *
+   * @param maxBytes the largest accepted upload, in bytes ({@value #MAX_BYTES_SETTING})
+   */
   public RevisionStore(Path dataDir, long maxBytes) {
-    throw new UnsupportedOperationException("RevisionStore is being written");
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException(MAX_BYTES_SETTING + " must be positive: " + maxBytes);
+    }
+    this.revisionsDir = dataDir.resolve("revisions");
+    this.uploadsDir = revisionsDir.resolve("uploads");
+    this.releasesDir = dataDir.resolve("releases");
+    this.maxBytes = maxBytes;
+    try {
+      Files.createDirectories(uploadsDir);
+      Files.createDirectories(releasesDir);
+      try (DirectoryStream<Path> stale =
+          Files.newDirectoryStream(releasesDir, UNPACKING_PREFIX + "*")) {
+        for (Path dir : stale) {
+          deleteTree(dir);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the revision store under " + dataDir, e);
+    }
+  }
+
+  /** True when {@code id} looks like a revision id: 64 lowercase hex characters. */
+  public static boolean isRevisionId(String id) {
+    return id != null && ID.matcher(id).matches();
+  }
+
+  /** The sha256 of a file's bytes, lowercase hex. */
+  public static String sha256(Path file) throws IOException {
+    MessageDigest digest = newDigest();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   /**
@@ -24,16 +111,64 @@ public final class RevisionStore {
    *     would land outside the release directory; nothing is stored then
    */
   public RevisionInfo importFile(Path upload) throws RevisionRejected, IOException {
-    throw new UnsupportedOperationException();
+    try {
+      long size = Files.size(upload);
+      if (size > maxBytes) {
+        throw new RevisionRejected(
+            Reason.TOO_LARGE,
+            "the upload is "
+                + size
+                + " bytes, more than the limit of "
+                + maxBytes
+                + " bytes; upload a smaller archive or raise "
+                + MAX_BYTES_SETTING);
+      }
+      int files = validate(upload);
+      String id = sha256(upload);
+      Optional<RevisionInfo> existing = get(id);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      moveInto(upload, revisionsDir.resolve(id + ".tar.gz"));
+      RevisionInfo info = new RevisionInfo(id, size, files, System.currentTimeMillis());
+      Path staged = Files.createTempFile(uploadsDir, id, ".json");
+      try {
+        JSON.writeValue(staged.toFile(), info);
+        // link(2) creates the name only if absent: the first of concurrent imports wins
+        Files.createLink(metadataFile(id), staged);
+        return info;
+      } catch (FileAlreadyExistsException e) {
+        return get(id).orElseThrow(() -> e);
+      } finally {
+        Files.deleteIfExists(staged);
+      }
+    } finally {
+      Files.deleteIfExists(upload);
+    }
   }
 
   public Optional<RevisionInfo> get(String id) {
-    throw new UnsupportedOperationException();
+    if (!isRevisionId(id)) {
+      return Optional.empty();
+    }
+    return read(metadataFile(id));
   }
 
   /** All revisions, newest upload first. */
   public List<RevisionInfo> list() {
-    throw new UnsupportedOperationException();
+    List<RevisionInfo> all = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(revisionsDir, "*.json")) {
+      for (Path file : files) {
+        read(file).ifPresent(all::add);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + revisionsDir, e);
+    }
+    all.sort(
+        Comparator.comparingLong(RevisionInfo::uploadedAtMillis)
+            .reversed()
+            .thenComparing(RevisionInfo::id));
+    return all;
   }
 
   /**
@@ -41,11 +176,170 @@ public final class RevisionStore {
    * directory).
    */
   public Path releaseDir(String id) throws IOException {
-    throw new UnsupportedOperationException();
+    if (!isRevisionId(id)) {
+      throw new NoSuchFileException("unknown revision '" + id + "': not a sha256 revision id");
+    }
+    Path release = releasesDir.resolve(id);
+    if (Files.isDirectory(release, LinkOption.NOFOLLOW_LINKS)) {
+      return release;
+    }
+    synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
+      if (Files.isDirectory(release, LinkOption.NOFOLLOW_LINKS)) {
+        return release;
+      }
+      Path archive = revisionsDir.resolve(id + ".tar.gz");
+      if (get(id).isEmpty() || !Files.isRegularFile(archive)) {
+        throw new NoSuchFileException("unknown revision " + id + ": upload it first");
+      }
+      Path tmp = Files.createTempDirectory(releasesDir, UNPACKING_PREFIX + id + "-");
+      try {
+        Unpacker.unpack(archive, id, tmp);
+        try {
+          Files.move(tmp, release, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+          // another process unpacked it first; its copy is as good as ours
+        }
+        return release;
+      } finally {
+        if (Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
+          deleteTree(tmp);
+        }
+      }
+    }
   }
 
   /** Where uploads are staged before {@link #importFile}; on the same file system as the store. */
   public Path uploadsDir() {
-    throw new UnsupportedOperationException();
+    return uploadsDir;
+  }
+
+  /** Reads the whole archive once and returns its regular-file count, or why it is refused. */
+  private static int validate(Path upload) throws RevisionRejected, IOException {
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(upload))) {
+      raw.mark(2);
+      int b1 = raw.read();
+      int b2 = raw.read();
+      raw.reset();
+      if (b1 != 0x1f || b2 != 0x8b) {
+        throw new RevisionRejected(
+            Reason.INVALID, "not gzip: upload a .tar.gz (tar czf app.tar.gz -C dir .)");
+      }
+      EntryChecker checker = new EntryChecker();
+      try (InputStream tar = openTar(raw);
+          TarArchiveInputStream entries = new TarArchiveInputStream(tar)) {
+        TarArchiveEntry entry;
+        while ((entry = entries.getNextEntry()) != null) {
+          checker.check(entry);
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        throw new RevisionRejected(
+            Reason.INVALID,
+            "not a readable tar.gz ("
+                + e.getMessage()
+                + "): upload a .tar.gz (tar czf app.tar.gz -C dir .)");
+      }
+      checker.finish();
+      return checker.files();
+    }
+  }
+
+  /**
+   * The decompressed stream, after checking that it starts with a tar header: a gzip of anything
+   * else is refused here rather than read as an empty archive.
+   */
+  static InputStream openTar(InputStream gz) throws IOException, RevisionRejected {
+    BufferedInputStream tar =
+        new BufferedInputStream(new GzipCompressorInputStream(gz, true), 8192);
+    byte[] header = new byte[512];
+    tar.mark(header.length);
+    int n = tar.readNBytes(header, 0, header.length);
+    tar.reset();
+    boolean allZero = true;
+    for (int i = 0; i < n; i++) {
+      allZero &= header[i] == 0;
+    }
+    if (n == header.length && allZero) {
+      return tar;
+    }
+    if (n < header.length || !TarArchiveInputStream.matches(header, n)) {
+      throw new RevisionRejected(
+          Reason.INVALID,
+          "gzip but not a tar archive: upload a .tar.gz (tar czf app.tar.gz -C dir .)");
+    }
+    return tar;
+  }
+
+  private void moveInto(Path upload, Path target) throws IOException {
+    try {
+      Files.move(
+          upload, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Path staged = Files.createTempFile(uploadsDir, "import", ".tar.gz");
+      try {
+        Files.copy(upload, staged, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(staged);
+      }
+    }
+  }
+
+  private Path metadataFile(String id) {
+    return revisionsDir.resolve(id + ".json");
+  }
+
+  private static Optional<RevisionInfo> read(Path metadata) {
+    try {
+      return Optional.of(JSON.readValue(metadata.toFile(), RevisionInfo.class));
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read revision metadata " + metadata, e);
+    }
+  }
+
+  static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  /** Deletes a tree without following symlinks, making read-only directories writable first. */
+  static void deleteTree(Path root) throws IOException {
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            Files.setPosixFilePermissions(dir, EnumSet.allOf(PosixFilePermission.class));
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  /** Opens {@code file} for writing, refusing to follow a symlink or replace anything. */
+  static OutputStream createNew(Path file) throws IOException {
+    return Files.newOutputStream(
+        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   }
 }

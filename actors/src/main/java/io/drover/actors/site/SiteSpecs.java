@@ -1,7 +1,14 @@
 package io.drover.actors.site;
 
+import io.drover.actors.common.Durations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /** Validation and defaults for {@link SiteSpec}; pure functions. */
 public final class SiteSpecs {
@@ -15,6 +22,15 @@ public final class SiteSpecs {
   public static final String DEFAULT_MAX_BACKOFF = "30s";
   public static final String DEFAULT_RESET_AFTER = "60s";
 
+  /** The fewest instances a site may ask for: everything runs at least twice. */
+  public static final int MIN_INSTANCES = 2;
+
+  public static final int MAX_INSTANCES = 1000;
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern REVISION = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
   private SiteSpecs() {}
 
   /**
@@ -22,7 +38,57 @@ public final class SiteSpecs {
    * valid. Does not check that the revision exists (the caller knows the revision store).
    */
   public static List<String> validate(String name, SiteSpec spec) {
-    throw new UnsupportedOperationException("SiteSpecs is being written");
+    List<String> problems = new ArrayList<>();
+    if (name == null || !NAME.matcher(name).matches()) {
+      problems.add(
+          "name '"
+              + name
+              + "' is not valid: use 1 to 63 lowercase letters, digits and '-', starting with a"
+              + " letter or digit");
+    }
+    if (spec == null) {
+      problems.add("the site spec is missing: send revision, command and instances");
+      return problems;
+    }
+    if (spec.revision() == null || !REVISION.matcher(spec.revision()).matches()) {
+      problems.add(
+          "revision '"
+              + spec.revision()
+              + "' is not valid: use the 64 lowercase hex characters of an uploaded revision's"
+              + " sha256");
+    }
+    checkArgv("command", spec.command(), problems);
+    if (spec.instances() < MIN_INSTANCES) {
+      problems.add(
+          "instances must be at least 2: Drover runs everything at least twice, on distinct hosts"
+              + " when it can (got "
+              + spec.instances()
+              + ")");
+    } else if (spec.instances() > MAX_INSTANCES) {
+      problems.add(
+          "instances must be at most " + MAX_INSTANCES + " (got " + spec.instances() + ")");
+    }
+    if (spec.pool() != null && !NAME.matcher(spec.pool()).matches()) {
+      problems.add(
+          "pool '"
+              + spec.pool()
+              + "' is not valid: use 1 to 63 lowercase letters, digits and '-', starting with a"
+              + " letter or digit, or leave it out for '"
+              + DEFAULT_POOL
+              + "'");
+    }
+    if (spec.env() != null) {
+      for (Map.Entry<String, String> e : sorted(spec.env()).entrySet()) {
+        checkEnv(e.getKey(), e.getValue(), problems);
+      }
+    }
+    if (spec.health() != null) {
+      checkHealth(spec.health(), problems);
+    }
+    if (spec.restart() != null) {
+      checkRestart(spec.restart(), problems);
+    }
+    return problems;
   }
 
   /** The spec with every absent optional field filled with its default. Call after validate. */
@@ -54,6 +120,126 @@ public final class SiteSpecs {
         spec.env() == null ? Map.of() : Map.copyOf(spec.env()),
         health,
         restart);
+  }
+
+  private static void checkArgv(String field, List<String> argv, List<String> problems) {
+    if (argv == null || argv.isEmpty()) {
+      problems.add(field + " is empty: give the program and its arguments as a list of strings");
+      return;
+    }
+    for (int i = 0; i < argv.size(); i++) {
+      String arg = argv.get(i);
+      if (arg == null || arg.isEmpty()) {
+        problems.add(
+            field
+                + "["
+                + i
+                + "] is "
+                + (arg == null ? "null" : "empty")
+                + ": remove it or fill it");
+      }
+    }
+  }
+
+  private static void checkEnv(String key, String value, List<String> problems) {
+    if (key == null || !ENV_KEY.matcher(key).matches()) {
+      problems.add(
+          "env name '"
+              + key
+              + "' is not valid: use letters, digits and '_', not starting with a digit");
+    } else if (key.equals("PORT") || key.startsWith("DROVER_")) {
+      problems.add(
+          "env name '"
+              + key
+              + "' is reserved: Drover sets PORT and DROVER_* for each instance; remove it");
+    }
+    if (value == null) {
+      problems.add("env '" + key + "' has no value: give a string (\"\" is fine) or remove it");
+    }
+  }
+
+  private static void checkHealth(HealthCheck h, List<String> problems) {
+    int kinds =
+        (h.http() != null ? 1 : 0)
+            + (Boolean.TRUE.equals(h.tcp()) ? 1 : 0)
+            + (h.exec() != null ? 1 : 0);
+    if (kinds > 1) {
+      problems.add("health sets more than one of http, tcp and exec: keep exactly one");
+    }
+    if (h.http() != null && !h.http().startsWith("/")) {
+      problems.add(
+          "health.http '" + h.http() + "' must be a path starting with '/', e.g. /healthz");
+    }
+    if (h.exec() != null) {
+      checkArgv("health.exec", h.exec(), problems);
+    }
+    // no rule ties interval to timeout: a slow check may outlast its interval
+    positive("health.interval", h.interval(), problems);
+    Optional<Duration> timeout = positive("health.timeout", h.timeout(), problems);
+    Optional<Duration> startTimeout = positive("health.startTimeout", h.startTimeout(), problems);
+    Duration effectiveTimeout =
+        timeout.orElse(h.timeout() == null ? Durations.of(DEFAULT_TIMEOUT) : null);
+    Duration effectiveStart =
+        startTimeout.orElse(h.startTimeout() == null ? Durations.of(DEFAULT_START_TIMEOUT) : null);
+    if (effectiveTimeout != null
+        && effectiveStart != null
+        && effectiveTimeout.compareTo(effectiveStart) > 0) {
+      problems.add(
+          "health.timeout ("
+              + Durations.format(effectiveTimeout)
+              + ") must not be longer than health.startTimeout ("
+              + Durations.format(effectiveStart)
+              + ")");
+    }
+    if (h.failures() != null && h.failures() < 1) {
+      problems.add("health.failures must be at least 1 (got " + h.failures() + ")");
+    }
+  }
+
+  private static void checkRestart(RestartPolicy r, List<String> problems) {
+    Optional<Duration> initial = positive("restart.initialBackoff", r.initialBackoff(), problems);
+    Optional<Duration> max = positive("restart.maxBackoff", r.maxBackoff(), problems);
+    positive("restart.resetAfter", r.resetAfter(), problems);
+    Duration effectiveInitial =
+        initial.orElse(r.initialBackoff() == null ? Durations.of(DEFAULT_INITIAL_BACKOFF) : null);
+    Duration effectiveMax =
+        max.orElse(r.maxBackoff() == null ? Durations.of(DEFAULT_MAX_BACKOFF) : null);
+    if (effectiveInitial != null
+        && effectiveMax != null
+        && effectiveInitial.compareTo(effectiveMax) > 0) {
+      problems.add(
+          "restart.initialBackoff ("
+              + Durations.format(effectiveInitial)
+              + ") must not be longer than restart.maxBackoff ("
+              + Durations.format(effectiveMax)
+              + ")");
+    }
+  }
+
+  /**
+   * The duration when {@code text} is absent-or-valid and positive; records a problem otherwise.
+   */
+  private static Optional<Duration> positive(String field, String text, List<String> problems) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    Optional<Duration> d = Durations.parse(text);
+    if (d.isEmpty()) {
+      problems.add(field + " '" + text + "' is not a duration: write it like 500ms, 5s, 2m or 1h");
+      return Optional.empty();
+    }
+    if (d.get().isNegative() || d.get().isZero()) {
+      problems.add(field + " must be longer than zero (got '" + text + "')");
+      return Optional.empty();
+    }
+    return d;
+  }
+
+  /** The env in name order, so problems come out in a stable order; tolerates a null name. */
+  private static Map<String, String> sorted(Map<String, String> env) {
+    Map<String, String> copy = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+    copy.putAll(env);
+    return copy;
   }
 
   private static String or(String value, String fallback) {
