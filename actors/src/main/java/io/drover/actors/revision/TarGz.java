@@ -75,6 +75,7 @@ public final class TarGz {
   private static void writeEntry(TarArchiveOutputStream tar, Path p, String name)
       throws IOException {
     TarArchiveEntry entry;
+    boolean regular = false;
     if (Files.isSymbolicLink(p)) {
       entry = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
       entry.setLinkName(Files.readSymbolicLink(p).toString());
@@ -84,6 +85,7 @@ public final class TarGz {
       entry.setMode(TarArchiveEntry.DEFAULT_DIR_MODE);
     } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
       entry = new TarArchiveEntry(name);
+      regular = true;
       entry.setSize(Files.size(p));
       entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE | (executable(p) ? 0111 : 0));
     } else {
@@ -95,7 +97,7 @@ public final class TarGz {
     entry.setUserName("");
     entry.setGroupName("");
     tar.putArchiveEntry(entry);
-    if (entry.isFile()) {
+    if (regular) {
       Files.copy(p, tar);
     }
     tar.closeArchiveEntry();

@@ -46,6 +46,7 @@ final class Unpacker {
     Path root = into.toRealPath();
     MessageDigest digest = RevisionStore.newDigest();
     Map<Path, Integer> dirModes = new LinkedHashMap<>();
+    dirModes.put(root, 0755);
     List<Path> symlinks = new ArrayList<>();
     try (DigestInputStream hashed = new DigestInputStream(Files.newInputStream(archive), digest);
         InputStream raw = new BufferedInputStream(hashed)) {
@@ -93,8 +94,8 @@ final class Unpacker {
           }
         }
         checker.finish();
+        hashed.transferTo(OutputStream.nullOutputStream());
       }
-      raw.transferTo(OutputStream.nullOutputStream());
     } catch (RevisionRejected e) {
       throw new IOException("revision " + id + " cannot be unpacked: " + e.getMessage(), e);
     }
