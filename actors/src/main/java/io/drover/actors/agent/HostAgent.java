@@ -1,7 +1,6 @@
 package io.drover.actors.agent;
 
 import io.drover.actors.host.HostInfo;
-import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteSpec;
 import io.drover.persistence.CborSerializable;
 import java.util.List;
@@ -70,7 +69,7 @@ public final class HostAgent {
   public record SiteReport(String host, String site, List<InstanceStatus> instances)
       implements CborSerializable {}
 
-  public static Behavior<Command> create(AgentSettings settings, RevisionStore revisions) {
+  public static Behavior<Command> create(AgentSettings settings, ReleaseDirs releases) {
     throw new UnsupportedOperationException("HostAgent is being written");
   }
 }

@@ -1,0 +1,202 @@
+package io.drover.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.http.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A real Drover node in its own JVM ({@code java -jar drover.jar up}), driven over HTTP and OS
+ * signals. Used by the integration tests; the jar is the one {@code mvn package} built.
+ */
+public final class LocalNode implements AutoCloseable {
+
+  public static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public final Path dataDir;
+  public final int httpPort;
+  public final int clusterPort;
+  public final Path log;
+  private Process process;
+
+  public LocalNode(Path dataDir) throws IOException {
+    this.dataDir = dataDir;
+    this.httpPort = freePort();
+    int cp = freePort();
+    while (cp == httpPort) {
+      cp = freePort();
+    }
+    this.clusterPort = cp;
+    this.log = dataDir.resolveSibling(dataDir.getFileName() + "-node.log");
+  }
+
+  public static Path jar() {
+    String jar = System.getProperty("drover.jar", "http-api/target/drover.jar");
+    Path p = Path.of(jar);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException("no node jar at " + p + ": run mvn package first");
+    }
+    return p;
+  }
+
+  public static Path examples() {
+    return Path.of(System.getProperty("drover.examples", "examples"));
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts the node and waits until its health endpoint answers 200. */
+  public LocalNode start(String... extraArgs) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-jar");
+    cmd.add(jar().toString());
+    cmd.add("up");
+    cmd.add("--data-dir");
+    cmd.add(dataDir.toString());
+    cmd.add("--http-port");
+    cmd.add(Integer.toString(httpPort));
+    cmd.add("--cluster-port");
+    cmd.add(Integer.toString(clusterPort));
+    cmd.add("--host");
+    cmd.add("it-host");
+    cmd.add("--examples-dir");
+    cmd.add(examples().toString());
+    cmd.addAll(List.of(extraArgs));
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    await(
+        Duration.ofSeconds(90),
+        "node health 200 (log " + log + ")",
+        () -> {
+          if (!process.isAlive()) {
+            throw new NodeDied(
+                "node exited with " + process.exitValue() + "; log: " + readLog());
+          }
+          try {
+            return get("/health").statusCode() == 200;
+          } catch (IOException e) {
+            return false;
+          }
+        });
+    return this;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL: the node dies without stopping anything. */
+  public void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** SIGTERM, then waits for a clean exit. */
+  public int terminate(Duration within) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("node did not stop within " + within);
+    }
+    return process.exitValue();
+  }
+
+  public String readLog() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + httpPort + "/api/v1" + path);
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(15)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(15))
+            .header("Content-Type", "application/json")
+            .method(method, body)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public JsonNode json(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = get(path);
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  /** Polls {@code condition} until it holds or the deadline passes; never sleeps unbounded. */
+  public static void await(Duration within, String what, Supplier<Boolean> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    Throwable last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (Boolean.TRUE.equals(condition.get())) {
+          return;
+        }
+      } catch (NodeDied e) {
+        throw e;
+      } catch (RuntimeException e) {
+        last = e;
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new AssertionError("timed out after " + within + " waiting for " + what, last);
+  }
+
+  /** The node process exited while a test waited for it. */
+  public static final class NodeDied extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NodeDied(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    kill();
+  }
+}

@@ -1,0 +1,121 @@
+package io.drover.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.actors.revision.TarGz;
+import io.drover.cluster.NodeSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads {@code examples/hello} as a revision through the node's own HTTP API and makes sure the
+ * site {@code hello} runs with two instances, then prints how to reach it.
+ */
+final class ExampleSite {
+
+  private static final Logger log = LoggerFactory.getLogger(ExampleSite.class);
+  private static final Duration READY_WITHIN = Duration.ofSeconds(120);
+
+  private final NodeSettings settings;
+  private final Path appDir;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  ExampleSite(NodeSettings settings, Path appDir) {
+    this.settings = settings;
+    this.appDir = appDir;
+  }
+
+  private String base() {
+    String host = settings.bind().equals("0.0.0.0") ? "127.0.0.1" : settings.bind();
+    return "http://" + host + ":" + settings.httpPort() + "/api/v1";
+  }
+
+  void ensureRunning() throws IOException, InterruptedException {
+    Path tarGz = Files.createTempFile(settings.dataDir().resolve("tmp"), "hello-", ".tar.gz");
+    String revision;
+    try {
+      TarGz.pack(appDir, tarGz);
+      HttpResponse<String> up =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base() + "/revisions"))
+                  .header("Content-Type", "application/gzip")
+                  .POST(HttpRequest.BodyPublishers.ofFile(tarGz))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (up.statusCode() / 100 != 2) {
+        throw new IOException("uploading the example failed: " + up.body());
+      }
+      revision = Json.MAPPER.readTree(up.body()).get("id").asText();
+    } finally {
+      Files.deleteIfExists(tarGz);
+    }
+    Map<String, Object> spec =
+        Map.of(
+            "revision", revision,
+            "command", List.of("java", "-Xmx32m", "-XX:TieredStopAtLevel=1", "Hello.java"),
+            "instances", 2,
+            "health", Map.of("http", "/healthz"));
+    HttpResponse<String> put =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base() + "/sites/hello"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(spec)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (put.statusCode() / 100 != 2) {
+      throw new IOException("creating the example site failed: " + put.body());
+    }
+    log.info("example site hello runs revision {}", revision.substring(0, 12));
+    List<Integer> ports = awaitReady();
+    StringBuilder b = new StringBuilder("\n  Drover is up. The example site 'hello' runs twice:\n");
+    for (int port : ports) {
+      b.append("    curl http://127.0.0.1:").append(port).append("/\n");
+    }
+    b.append("  Its status:  curl ")
+        .append(base())
+        .append("/sites/hello\n")
+        .append("  Stop Drover: Ctrl-C (its instances stop first)\n");
+    System.out.println(b);
+  }
+
+  /** Waits (bounded) until both instances are ready; returns their ports. */
+  private List<Integer> awaitReady() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base() + "/sites/hello/instances")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        last = Json.MAPPER.readTree(r.body());
+        List<Integer> ports = new ArrayList<>();
+        for (JsonNode i : last) {
+          if ("ready".equals(i.path("state").asText())) {
+            ports.add(i.path("port").asInt());
+          }
+        }
+        if (ports.size() >= 2) {
+          return ports;
+        }
+      }
+      Thread.sleep(500);
+    }
+    log.warn(
+        "example site hello is not ready after {}s; its instances: {}",
+        READY_WITHIN.toSeconds(),
+        last);
+    return List.of();
+  }
+}

@@ -1,0 +1,165 @@
+package io.drover.http;
+
+import io.drover.actors.agent.HostAgent;
+import io.drover.actors.agent.InstanceStatus;
+import io.drover.cluster.Node;
+import io.drover.cluster.NodeSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API of one node: every resource's routes under {@code /api/v1}, plus /metrics. */
+public final class HttpServer extends AllDirectives {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  /** What the health endpoint answers. */
+  record Health(String status, String host, String pool, String member, long uptimeSeconds) {}
+
+  private final Node node;
+  private final Metrics metrics;
+  private final Asks asks;
+
+  private HttpServer(Node node, Metrics metrics) {
+    this.node = node;
+    this.metrics = metrics;
+    ActorSystem<?> system = node.system();
+    this.asks = new Asks(system.scheduler(), node.settings().askTimeout());
+  }
+
+  /** Binds the API on the node's HTTP address and unbinds it on coordinated shutdown. */
+  public static CompletionStage<ServerBinding> start(Node node) {
+    HttpServer server = new HttpServer(node, new Metrics());
+    return server.bind();
+  }
+
+  Route routes() {
+    NodeSettings s = node.settings();
+    ActorSystem<?> system = node.system();
+    Route api =
+        pathPrefix(
+            "api",
+            () ->
+                pathPrefix(
+                    "v1",
+                    () ->
+                        concat(
+                            new SitesRoutes(
+                                    ClusterSharding.get(system),
+                                    node.sites(),
+                                    node.hosts(),
+                                    node.revisions(),
+                                    asks)
+                                .route(),
+                            new RevisionsRoutes(system, node.revisions(), s.revisionMaxBytes())
+                                .route(),
+                            path("health", () -> get(this::health)))));
+    Route metricsRoute =
+        path(
+            "metrics",
+            () ->
+                get(
+                    () ->
+                        complete(
+                            HttpResponse.create()
+                                .withEntity(
+                                    HttpEntities.create(
+                                        ContentTypes.parse(
+                                            "text/plain; version=0.0.4; charset=utf-8"),
+                                        metrics
+                                            .scrape()
+                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8))))));
+    return handleExceptions(
+        ApiErrors.exceptions(s.askTimeout()),
+        () -> handleRejections(ApiErrors.rejections(), () -> concat(api, metricsRoute)));
+  }
+
+  private Route health() {
+    Cluster cluster = Cluster.get(node.system());
+    MemberStatus status = cluster.selfMember().status();
+    boolean up = status == MemberStatus.up();
+    long uptime = node.system().uptime();
+    Health h =
+        new Health(
+            up ? "ok" : "unavailable",
+            node.settings().host(),
+            node.settings().pool(),
+            status.toString(),
+            uptime);
+    return complete(
+        HttpResponse.create()
+            .withStatus(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE)
+            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(h))));
+  }
+
+  private CompletionStage<ServerBinding> bind() {
+    ActorSystem<?> system = node.system();
+    NodeSettings s = node.settings();
+    Function<HttpRequest, CompletionStage<HttpResponse>> handler = routes().seal().handler(system);
+    Function<HttpRequest, CompletionStage<HttpResponse>> timed =
+        req -> {
+          long start = System.nanoTime();
+          return handler
+              .apply(req)
+              .thenApply(
+                  resp -> {
+                    metrics.recordRequest(
+                        req.method().name(),
+                        Metrics.routeOf(req.getUri().path()),
+                        resp.status().intValue(),
+                        System.nanoTime() - start);
+                    return resp;
+                  });
+        };
+    pollInstances(system, s.agent().reportInterval());
+    return Http.get(system)
+        .newServerAt(s.bind(), s.httpPort())
+        .bind(timed)
+        .thenApply(
+            binding -> {
+              log.info("HTTP API listening on http://{}:{}/api/v1", s.bind(), s.httpPort());
+              binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+              return binding;
+            });
+  }
+
+  private void pollInstances(ActorSystem<?> system, Duration every) {
+    var task =
+        system
+            .scheduler()
+            .scheduleWithFixedDelay(
+                Duration.ZERO,
+                every,
+                () ->
+                    asks.<HostAgent.Command, List<InstanceStatus>>ask(
+                            node.agent(), HostAgent.GetInstances::new)
+                        .thenAccept(metrics::observe),
+                system.executionContext());
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceUnbind(),
+            "stop-metrics-poll",
+            () -> {
+              task.cancel();
+              return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+            });
+  }
+}

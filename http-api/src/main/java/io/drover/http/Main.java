@@ -1,0 +1,191 @@
+package io.drover.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.drover.actors.common.Durations;
+import io.drover.cluster.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code drover} launcher. {@code drover up} starts one node in the foreground; SIGTERM or
+ * Ctrl-C stops it, its instances first. Bad flags print what to fix and exit with code 2.
+ */
+@Command(
+    name = "drover",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Keeps sites running at least twice on a fleet of hosts.",
+    subcommands = {Main.Up.class})
+public final class Main implements Runnable {
+
+  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{0,62}");
+
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Main());
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "say what to do: drover up [flags]");
+  }
+
+  /** {@code drover up}: start a node in the foreground. */
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description = "Start one Drover node in the foreground (Ctrl-C stops it cleanly).")
+  static final class Up implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--data-dir",
+        paramLabel = "DIR",
+        defaultValue = "${env:DROVER_DATA_DIR:-data}",
+        description = "Journal, revisions, releases and logs (env DROVER_DATA_DIR; default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(
+        names = "--http-port",
+        paramLabel = "N",
+        defaultValue = "${env:DROVER_HTTP_PORT:-8080}",
+        description = "HTTP API port (env DROVER_HTTP_PORT; default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(
+        names = "--cluster-port",
+        paramLabel = "N",
+        defaultValue = "${env:DROVER_CLUSTER_PORT:-2552}",
+        description = "Cluster (Artery) port (env DROVER_CLUSTER_PORT; default ${DEFAULT-VALUE}).")
+    int clusterPort;
+
+    @Option(
+        names = "--host",
+        paramLabel = "NAME",
+        defaultValue = "${env:DROVER_HOST}",
+        description = "This host's name (env DROVER_HOST; default: the machine's hostname).")
+    String host;
+
+    @Option(
+        names = "--pool",
+        paramLabel = "NAME",
+        defaultValue = "${env:DROVER_POOL:-default}",
+        description = "This host's pool (env DROVER_POOL; default ${DEFAULT-VALUE}).")
+    String pool;
+
+    @Option(
+        names = "--bind",
+        paramLabel = "ADDR",
+        defaultValue = "${env:DROVER_BIND:-127.0.0.1}",
+        description = "Address the HTTP API and the cluster bind to (env DROVER_BIND; default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(
+        names = "--grace",
+        paramLabel = "DURATION",
+        defaultValue = "${env:DROVER_GRACE:-5s}",
+        description = "How long a missing instance may stay missing before it is replaced (env DROVER_GRACE; default ${DEFAULT-VALUE}).")
+    String grace;
+
+    @Option(
+        names = "--no-example",
+        description = "Do not upload and start the example site 'hello'.")
+    boolean noExample;
+
+    @Option(
+        names = "--examples-dir",
+        paramLabel = "DIR",
+        defaultValue = "${env:DROVER_EXAMPLES:-examples}",
+        description = "Where the example site lives (env DROVER_EXAMPLES; default ${DEFAULT-VALUE}).")
+    Path examplesDir;
+
+    @Override
+    public Integer call() throws Exception {
+      Config overrides = validate();
+      Node node = Node.start(overrides);
+      HttpServer.start(node).toCompletableFuture().get();
+      if (!noExample) {
+        new ExampleSite(node.settings(), examplesDir.resolve("hello")).ensureRunning();
+      }
+      node.system().getWhenTerminated().toCompletableFuture().join();
+      return 0;
+    }
+
+    private Config validate() {
+      Map<String, Object> o = new HashMap<>();
+      checkPort("--http-port", httpPort);
+      checkPort("--cluster-port", clusterPort);
+      if (httpPort == clusterPort) {
+        throw bad("--http-port and --cluster-port must differ (both are " + httpPort + ")");
+      }
+      if (host != null && !host.isBlank()) {
+        if (!NAME.matcher(host).matches()) {
+          throw bad(
+              "--host '"
+                  + host
+                  + "' is not a host name: use lowercase letters, digits, '.' and '-'");
+        }
+        o.put("drover.host", host);
+      }
+      if (!NAME.matcher(pool).matches()) {
+        throw bad("--pool '" + pool + "' is not a pool name: use lowercase letters, digits and '-'");
+      }
+      if (Durations.parse(grace).filter(d -> !d.isNegative() && !d.isZero()).isEmpty()) {
+        throw bad("--grace '" + grace + "' is not a positive duration such as 5s or 1500ms");
+      }
+      Path abs = dataDir.toAbsolutePath();
+      if (Files.exists(abs) && (!Files.isDirectory(abs) || !Files.isWritable(abs))) {
+        throw bad("--data-dir " + abs + " is not a writable directory");
+      }
+      if (!noExample && !Files.isRegularFile(examplesDir.resolve("hello/Hello.java"))) {
+        throw bad(
+            "the example site is missing at "
+                + examplesDir.toAbsolutePath().resolve("hello")
+                + ": pass --examples-dir, or --no-example to start without it");
+      }
+      o.put("drover.data-dir", abs.toString());
+      o.put("drover.http.port", httpPort);
+      o.put("drover.http.bind", bind);
+      o.put("drover.pool", pool);
+      o.put("drover.grace", grace);
+      o.put("pekko.remote.artery.canonical.port", clusterPort);
+      return ConfigFactory.parseMap(o);
+    }
+
+    private void checkPort(String flag, int port) {
+      if (port < 1 || port > 65535) {
+        throw bad(flag + " must be between 1 and 65535, got " + port);
+      }
+    }
+
+    private ParameterException bad(String message) {
+      return new ParameterException(spec.commandLine(), message);
+    }
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"drover " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,310 @@
+package io.drover.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.drover.actors.agent.HostAgent;
+import io.drover.actors.agent.InstanceStatus;
+import io.drover.actors.host.HostDirectory;
+import io.drover.actors.host.HostInfo;
+import io.drover.actors.revision.RevisionStore;
+import io.drover.actors.site.SiteDirectory;
+import io.drover.actors.site.SiteEntity;
+import io.drover.actors.site.SiteSpec;
+import io.drover.actors.site.SiteSpecs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
+
+/** {@code /api/v1/sites}: create, change, show, delete, scale; instances and their logs. */
+final class SitesRoutes extends AllDirectives {
+
+  /** Body of {@code POST /api/v1/sites/{name}/scale}. */
+  record ScaleRequest(int instances) {}
+
+  private static final int MAX_TAIL = 10_000;
+
+  private final ClusterSharding sharding;
+  private final ActorRef<SiteDirectory.Command> directory;
+  private final ActorRef<HostDirectory.Command> hosts;
+  private final RevisionStore revisions;
+  private final Asks asks;
+
+  SitesRoutes(
+      ClusterSharding sharding,
+      ActorRef<SiteDirectory.Command> directory,
+      ActorRef<HostDirectory.Command> hosts,
+      RevisionStore revisions,
+      Asks asks) {
+    this.sharding = sharding;
+    this.directory = directory;
+    this.hosts = hosts;
+    this.revisions = revisions;
+    this.asks = asks;
+  }
+
+  Route route() {
+    return pathPrefix(
+        "sites",
+        () ->
+            concat(
+                pathEnd(() -> get(this::list)),
+                pathPrefix(
+                    segment(),
+                    name ->
+                        concat(
+                            pathEnd(
+                                () ->
+                                    concat(
+                                        put(
+                                            () ->
+                                                entity(
+                                                    Unmarshaller.entityToString(),
+                                                    body -> putSite(name, body))),
+                                        get(() -> getSite(name)),
+                                        delete(() -> deleteSite(name)))),
+                            path(
+                                "scale",
+                                () ->
+                                    post(
+                                        () ->
+                                            entity(
+                                                Unmarshaller.entityToString(),
+                                                body -> scale(name, body)))),
+                            pathPrefix(
+                                "instances",
+                                () ->
+                                    concat(
+                                        pathEnd(() -> get(() -> instances(name))),
+                                        path(
+                                            segment().slash("logs"),
+                                            id ->
+                                                get(
+                                                    () ->
+                                                        parameterOptional(
+                                                            "tail",
+                                                            tail -> logs(name, id, tail))))))))));
+  }
+
+  private EntityRef<SiteEntity.Command> site(String name) {
+    return sharding.entityRefFor(SiteEntity.ENTITY_TYPE_KEY, name);
+  }
+
+  private Route list() {
+    CompletionStage<List<SiteEntity.SiteView>> views =
+        asks.<SiteDirectory.Command, SiteDirectory.Names>ask(
+                directory, SiteDirectory.ListSites::new)
+            .thenCompose(
+                names -> {
+                  List<CompletableFuture<SiteEntity.Reply>> gets = new ArrayList<>();
+                  for (String n : names.sites()) {
+                    gets.add(
+                        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(n), SiteEntity.Get::new)
+                            .toCompletableFuture());
+                  }
+                  return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new))
+                      .thenApply(
+                          v ->
+                              gets.stream()
+                                  .map(CompletableFuture::join)
+                                  .filter(r -> r.site() != null)
+                                  .map(SiteEntity.Reply::site)
+                                  .toList());
+                });
+    return onSuccess(views, v -> json(StatusCodes.OK, v));
+  }
+
+  private Route putSite(String name, String body) {
+    SiteSpec spec;
+    try {
+      spec = Json.read(body, SiteSpec.class);
+    } catch (Json.BadBody e) {
+      return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    List<String> problems = new ArrayList<>(SiteSpecs.validate(name, spec));
+    if (problems.isEmpty() && revisions.get(spec.revision()).isEmpty()) {
+      problems.add(
+          "revision "
+              + spec.revision()
+              + " is not uploaded: upload its tar.gz with POST /api/v1/revisions and use the id"
+              + " it returns");
+    }
+    if (!problems.isEmpty()) {
+      return invalid(problems);
+    }
+    SiteSpec full = SiteSpecs.withDefaults(spec);
+    CompletionStage<SiteEntity.Reply> reply =
+        asks.<SiteDirectory.Command, org.apache.pekko.Done>ask(
+                directory, r -> new SiteDirectory.Register(name, r))
+            .thenCompose(
+                done ->
+                    asks.<SiteEntity.Command, SiteEntity.Reply>ask(
+                        site(name), r -> new SiteEntity.Put(full, r)));
+    return onSuccess(reply, this::reply);
+  }
+
+  private Route getSite(String name) {
+    return onSuccess(
+        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new),
+        this::reply);
+  }
+
+  private Route deleteSite(String name) {
+    CompletionStage<SiteEntity.Reply> reply =
+        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Delete::new)
+            .thenCompose(
+                r ->
+                    r.outcome() == SiteEntity.Outcome.OK
+                        ? asks.<SiteDirectory.Command, org.apache.pekko.Done>ask(
+                                directory, ref -> new SiteDirectory.Unregister(name, ref))
+                            .thenApply(done -> r)
+                        : CompletableFuture.completedFuture(r));
+    return onSuccess(
+        reply,
+        r ->
+            r.outcome() == SiteEntity.Outcome.OK
+                ? complete(StatusCodes.NO_CONTENT)
+                : this.reply(r));
+  }
+
+  private Route scale(String name, String body) {
+    ScaleRequest req;
+    try {
+      req = Json.read(body, ScaleRequest.class);
+    } catch (Json.BadBody e) {
+      return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    CompletionStage<SiteEntity.Reply> reply =
+        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new)
+            .thenCompose(
+                current -> {
+                  if (current.site() == null) {
+                    return CompletableFuture.completedFuture(current);
+                  }
+                  SiteSpec next = current.site().spec().withInstances(req.instances());
+                  List<String> problems = SiteSpecs.validate(name, next);
+                  if (!problems.isEmpty()) {
+                    return CompletableFuture.completedFuture(
+                        new SiteEntity.Reply(
+                            SiteEntity.Outcome.INVALID, String.join("; ", problems), null));
+                  }
+                  return asks.<SiteEntity.Command, SiteEntity.Reply>ask(
+                      site(name), r -> new SiteEntity.Put(next, r));
+                });
+    return onSuccess(reply, this::reply);
+  }
+
+  private Route instances(String name) {
+    return onSuccess(
+        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new),
+        r -> r.site() == null ? reply(r) : json(StatusCodes.OK, r.site().instances()));
+  }
+
+  private Route logs(String name, String instanceId, Optional<String> tailParam) {
+    int tail;
+    try {
+      tail = tailParam.map(Integer::parseInt).orElse(100);
+    } catch (NumberFormatException e) {
+      return complete(
+          Problem.response(
+              StatusCodes.BAD_REQUEST,
+              "tail must be a whole number of lines between 1 and " + MAX_TAIL));
+    }
+    if (tail < 1 || tail > MAX_TAIL) {
+      return complete(
+          Problem.response(
+              StatusCodes.BAD_REQUEST, "tail must be between 1 and " + MAX_TAIL + " lines"));
+    }
+    CompletionStage<HttpResponse> response =
+        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new)
+            .thenCompose(
+                r -> {
+                  if (r.site() == null) {
+                    return CompletableFuture.completedFuture(
+                        Problem.response(StatusCodes.NOT_FOUND, r.message()));
+                  }
+                  Optional<InstanceStatus> inst =
+                      r.site().instances().stream()
+                          .filter(i -> i.id().equals(instanceId))
+                          .findFirst();
+                  if (inst.isEmpty()) {
+                    return CompletableFuture.completedFuture(
+                        Problem.response(
+                            StatusCodes.NOT_FOUND,
+                            "site "
+                                + name
+                                + " has no instance "
+                                + instanceId
+                                + " (GET /api/v1/sites/"
+                                + name
+                                + "/instances lists them)"));
+                  }
+                  return logsFrom(inst.get().host(), instanceId, tail);
+                });
+    return completeWithFuture(response);
+  }
+
+  private CompletionStage<HttpResponse> logsFrom(String host, String instanceId, int tail) {
+    return asks.<HostDirectory.Command, HostDirectory.Hosts>ask(hosts, HostDirectory.GetHosts::new)
+        .thenCompose(
+            known -> {
+              Optional<HostInfo> h =
+                  known.hosts().stream().filter(x -> x.name().equals(host)).findFirst();
+              if (h.isEmpty()) {
+                return CompletableFuture.completedFuture(
+                    Problem.response(
+                        StatusCodes.SERVICE_UNAVAILABLE,
+                        "host " + host + " is not reachable; its logs cannot be read now"));
+              }
+              return asks.<HostAgent.Command, StatusReply<String>>ask(
+                      h.get().agent(), ref -> new HostAgent.GetLogs(instanceId, tail, ref))
+                  .thenApply(
+                      sr ->
+                          sr.isSuccess()
+                              ? HttpResponse.create()
+                                  .withEntity(
+                                      HttpEntities.create(
+                                          ContentTypes.TEXT_PLAIN_UTF8, sr.getValue()))
+                              : Problem.response(
+                                  StatusCodes.NOT_FOUND, sr.getError().getMessage()));
+            });
+  }
+
+  private Route reply(SiteEntity.Reply r) {
+    return switch (r.outcome()) {
+      case OK -> json(StatusCodes.OK, r.site());
+      case CREATED -> json(StatusCodes.CREATED, r.site());
+      case NOT_FOUND -> complete(Problem.response(StatusCodes.NOT_FOUND, r.message()));
+      case INVALID -> invalid(List.of(r.message()));
+      case CONFLICT -> complete(Problem.response(StatusCodes.CONFLICT, r.message()));
+    };
+  }
+
+  private Route invalid(List<String> problems) {
+    String detail =
+        problems.size() == 1
+            ? problems.get(0)
+            : problems.size() + " problems: " + String.join("; ", problems);
+    return complete(Problem.response(StatusCodes.BAD_REQUEST, detail, problems));
+  }
+
+  private Route json(StatusCode status, Object body) {
+    return complete(
+        HttpResponse.create()
+            .withStatus(status)
+            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
+  }
+}
