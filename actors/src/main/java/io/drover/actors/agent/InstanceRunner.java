@@ -416,10 +416,9 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     getContext()
         .getLog()
         .warn(
-            "{}: {} (exit code {}); restart {} in {}; log tail: {}",
+            "{}: {}; restart {} in {}; log tail: {}",
             who,
             reason,
-            exited ? lastExit : "none",
             restarts,
             Durations.format(delay),
             tail.isEmpty() ? "(empty)" : tail.replace("\n", " | "));

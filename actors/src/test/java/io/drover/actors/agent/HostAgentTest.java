@@ -440,4 +440,59 @@ class HostAgentTest {
         Files.exists(dataDir.resolve("logs").resolve(SITE).resolve("shop-8.log")),
         Arrays.toString(dataDir.resolve("logs").toFile().list()));
   }
+
+  @Test
+  void failingLivenessMakesItUnhealthyAndRestartsIt() throws IOException {
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    SiteSpec spec =
+        spec(
+            List.of("sh", "-c", "exec sleep 300"),
+            new HealthCheck(
+                null,
+                null,
+                List.of("sh", "-c", "test ! -e $DROVER_INSTANCE.sick"),
+                "300ms",
+                "2s",
+                "30s",
+                2));
+    agent.tell(assign(reports.getRef(), spec, "shop-9"));
+    InstanceStatus ready = only(await(reports, allReady(1)));
+
+    Path sick = Files.createFile(releaseDir.resolve("shop-9.sick"));
+    InstanceStatus unhealthy =
+        only(await(reports, l -> l.size() == 1 && l.get(0).state() == InstanceState.UNHEALTHY));
+    assertTrue(unhealthy.message().contains("2 failed checks in a row"), unhealthy.message());
+    Files.delete(sick);
+
+    InstanceStatus again =
+        only(
+            await(
+                reports,
+                l -> l.size() == 1 && l.get(0).isReady() && l.get(0).pid() != ready.pid()));
+    assertEquals(1, again.restarts());
+    assertEquals(ready.port(), again.port());
+    awaitGone(kit, ready.pid());
+  }
+
+  @Test
+  void neverReadyCountsAsAFailedStart() {
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    SiteSpec spec =
+        spec(
+            List.of("sh", "-c", "echo waiting forever; exec sleep 300"),
+            new HealthCheck(null, null, List.of("false"), "1s", "2s", "1s", 3));
+    agent.tell(assign(reports.getRef(), spec, "shop-10"));
+    InstanceStatus starting = only(await(reports, l -> l.size() == 1 && l.get(0).pid() != 0));
+
+    InstanceStatus failed =
+        only(await(reports, l -> l.size() == 1 && l.get(0).state() == InstanceState.BACKOFF));
+    assertTrue(failed.message().startsWith("not ready within 1s"), failed.message());
+    assertTrue(failed.message().contains("waiting forever"), failed.message());
+    assertEquals(137, failed.lastExit());
+    awaitGone(kit, starting.pid());
+  }
 }
