@@ -35,6 +35,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data plane of one host (one per node, local, not sharded): starts, watches, health-checks,
@@ -85,7 +86,10 @@ public final class HostAgent {
   public record GetLogs(String instanceId, int tail, ActorRef<StatusReply<String>> replyTo)
       implements Command {}
 
-  /** Stops every instance (SIGTERM, grace, SIGKILL) and answers when all are gone. */
+  /**
+   * Stops every instance (SIGTERM, grace, SIGKILL) and answers when all are gone. For node
+   * shutdown: from then on the agent ignores {@link Assign}.
+   */
   public record StopAll(ActorRef<Done> replyTo) implements Command {}
 
   /**
@@ -107,6 +111,9 @@ public final class HostAgent {
     return Behaviors.setup(
         ctx -> Behaviors.withTimers(timers -> new Agent(ctx, timers, settings, releases)));
   }
+
+  /** For work on the blocking dispatcher, where the actor's own logger must not be used. */
+  private static final Logger OFF_THREAD_LOG = LoggerFactory.getLogger(HostAgent.class);
 
   private enum Tick implements Command {
     INSTANCE
@@ -431,7 +438,7 @@ public final class HostAgent {
       }
       long max = settings.logMaxBytes();
       String host = settings.host();
-      Logger log = getContext().getLog();
+      Logger log = OFF_THREAD_LOG;
       CompletableFuture.runAsync(
           () -> {
             for (Path file : logs) {

@@ -114,6 +114,10 @@ class HostAgentTest {
   }
 
   private ActorRef<HostAgent.Command> agent(ActorTestKit kit) {
+    return agent(kit, 1_000_000);
+  }
+
+  private ActorRef<HostAgent.Command> agent(ActorTestKit kit, long logMaxBytes) {
     AgentSettings settings =
         new AgentSettings(
             "host-a",
@@ -123,7 +127,7 @@ class HostAgentTest {
             portMin,
             portMin + 49,
             Duration.ofSeconds(2),
-            1_000_000,
+            logMaxBytes,
             Duration.ofSeconds(1));
     return kit.spawn(HostAgent.create(settings, revision -> releaseDir));
   }
@@ -494,5 +498,36 @@ class HostAgentTest {
     assertTrue(failed.message().contains("waiting forever"), failed.message());
     assertEquals(137, failed.lastExit());
     awaitGone(kit, starting.pid());
+  }
+
+  @Test
+  void largeLogsAreRotatedWhileTheProcessKeepsWriting() {
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit, 2_000);
+    agent.tell(
+        assign(
+            reports.getRef(),
+            script(
+                "i=1; while [ $i -le 200 ]; do echo before-$i; i=$((i+1)); done;"
+                    + " while true; do echo after; sleep 0.2; done"),
+            "shop-11"));
+    await(reports, allReady(1));
+    Path log = dataDir.resolve("logs").resolve(SITE).resolve("shop-11.log");
+
+    TestProbe<Object> waiter = kit.createTestProbe();
+    waiter.awaitAssert(
+        DEADLINE,
+        Duration.ofMillis(200),
+        () -> {
+          Path old = LogFiles.rotated(log);
+          assertTrue(Files.exists(old), "no rotated log yet");
+          assertTrue(Files.readString(old).contains("before-200"));
+          String current = Files.readString(log);
+          assertTrue(current.length() < 2_000, "log not truncated: " + current.length());
+          assertTrue(current.contains("after"), "the process writes on after truncation");
+          assertFalse(current.startsWith("\0"), "O_APPEND: no hole at the start");
+          return null;
+        });
   }
 }
