@@ -2,13 +2,40 @@ package io.drover.actors.agent;
 
 import io.drover.actors.host.HostInfo;
 import io.drover.actors.site.SiteSpec;
+import io.drover.actors.site.SiteSpecs;
 import io.drover.persistence.CborSerializable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data plane of one host (one per node, local, not sharded): starts, watches, health-checks,
@@ -59,7 +86,10 @@ public final class HostAgent {
   public record GetLogs(String instanceId, int tail, ActorRef<StatusReply<String>> replyTo)
       implements Command {}
 
-  /** Stops every instance (SIGTERM, grace, SIGKILL) and answers when all are gone. */
+  /**
+   * Stops every instance (SIGTERM, grace, SIGKILL) and answers when all are gone. For node
+   * shutdown: from then on the agent ignores {@link Assign}.
+   */
   public record StopAll(ActorRef<Done> replyTo) implements Command {}
 
   /**
@@ -69,7 +99,438 @@ public final class HostAgent {
   public record SiteReport(String host, String site, List<InstanceStatus> instances)
       implements CborSerializable {}
 
+  /**
+   * The agent of this node. On start it kills whatever its previous incarnation left running (see
+   * {@code OrphanReaper}), then registers under {@link #SERVICE_KEY}.
+   *
+   * @param settings this host and the agent's limits
+   * @param releases where a revision's release directory is; in a node {@code
+   *     revisionStore::releaseDir}; called on a blocking dispatcher
+   */
   public static Behavior<Command> create(AgentSettings settings, ReleaseDirs releases) {
-    throw new UnsupportedOperationException("HostAgent is being written");
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new Agent(ctx, timers, settings, releases)));
+  }
+
+  /** For work on the blocking dispatcher, where the actor's own logger must not be used. */
+  private static final Logger OFF_THREAD_LOG = LoggerFactory.getLogger(HostAgent.class);
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private record FromRunner(InstanceRunner.Event event) implements Command {}
+
+  private record RunnerGone(String instanceId) implements Command {}
+
+  /** What the agent knows of one instance. */
+  private static final class Slot {
+    final String site;
+    final ActorRef<InstanceRunner.Command> runner;
+    final int port;
+    final Path logFile;
+    InstanceStatus status;
+    boolean stopRequested;
+
+    Slot(
+        String site,
+        ActorRef<InstanceRunner.Command> runner,
+        int port,
+        Path logFile,
+        InstanceStatus status) {
+      this.site = site;
+      this.runner = runner;
+      this.port = port;
+      this.logFile = logFile;
+      this.status = status;
+    }
+  }
+
+  private static final class Agent extends AbstractBehavior<Command> {
+
+    private final AgentSettings settings;
+    private final ReleaseDirs releases;
+    private final Executor blocking;
+    private final String agentId;
+    private final String incarnation = UUID.randomUUID().toString();
+    private final Ledger ledger;
+    private final Map<String, Ledger.Entry> ledgerEntries = new TreeMap<>();
+    private final PortAllocator ports;
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final Map<String, ActorRef<SiteReport>> reportTo = new TreeMap<>();
+    private final List<ActorRef<Done>> stopAllWaiters = new ArrayList<>();
+    private final ActorRef<InstanceRunner.Event> runnerEvents;
+    private boolean shuttingDown;
+
+    Agent(
+        ActorContext<Command> ctx,
+        TimerScheduler<Command> timers,
+        AgentSettings settings,
+        ReleaseDirs releases)
+        throws IOException {
+      super(ctx);
+      this.settings = settings;
+      this.releases = releases;
+      this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+      this.ports = PortAllocator.bindChecking(settings.portMin(), settings.portMax());
+      Path agentDir = settings.dataDir().resolve("agent");
+      Files.createDirectories(agentDir);
+      Files.createDirectories(settings.dataDir().resolve("logs"));
+      this.agentId = agentId(agentDir);
+      this.ledger = new Ledger(agentDir);
+      killOrphans();
+      this.runnerEvents = ctx.messageAdapter(InstanceRunner.Event.class, FromRunner::new);
+      ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.reportInterval());
+      ctx.getLog()
+          .info(
+              "host agent started on host {} (pool {}, incarnation {}, agent id {}, ports {}-{})",
+              settings.host(),
+              settings.pool(),
+              incarnation,
+              agentId,
+              settings.portMin(),
+              settings.portMax());
+    }
+
+    /** Stable per data dir: the marker every instance carries in its environment. */
+    private static String agentId(Path agentDir) throws IOException {
+      Path file = agentDir.resolve("id");
+      if (Files.exists(file)) {
+        String id = Files.readString(file).strip();
+        if (!id.isEmpty()) {
+          return id;
+        }
+      }
+      String id = UUID.randomUUID().toString();
+      Path tmp = agentDir.resolve("id.tmp");
+      Files.writeString(tmp, id + "\n");
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return id;
+    }
+
+    private void killOrphans() throws IOException {
+      List<Ledger.Entry> previous;
+      try {
+        previous = ledger.read();
+      } catch (IOException e) {
+        getContext()
+            .getLog()
+            .warn(
+                "host {}: unreadable ledger {} ({}); relying on the environment marker",
+                settings.host(),
+                ledger.file(),
+                e.getMessage());
+        previous = List.of();
+      }
+      for (OrphanReaper.Killed k : OrphanReaper.reap(previous, agentId)) {
+        getContext()
+            .getLog()
+            .info(
+                "site {} instance {} on host {}: killed orphan pid {} of a previous incarnation"
+                    + " (found by {})",
+                k.site(),
+                k.instanceId(),
+                settings.host(),
+                k.pid(),
+                k.how());
+      }
+      ledger.write(List.of());
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+      return newReceiveBuilder()
+          .onMessage(Assign.class, this::onAssign)
+          .onMessage(FromRunner.class, this::onFromRunner)
+          .onMessage(RunnerGone.class, this::onRunnerGone)
+          .onMessageEquals(Tick.INSTANCE, this::onTick)
+          .onMessage(Describe.class, this::onDescribe)
+          .onMessage(GetInstances.class, this::onGetInstances)
+          .onMessage(GetLogs.class, this::onGetLogs)
+          .onMessage(StopAll.class, this::onStopAll)
+          .build();
+    }
+
+    private Behavior<Command> onAssign(Assign a) {
+      if (shuttingDown) {
+        getContext()
+            .getLog()
+            .debug(
+                "host {}: ignoring assignment of site {}, stopping all", settings.host(), a.site());
+        return this;
+      }
+      reportTo.put(a.site(), a.reportTo());
+      Set<String> wanted = new HashSet<>();
+      for (Assignment assignment : a.instances()) {
+        wanted.add(assignment.instanceId());
+        if (!slots.containsKey(assignment.instanceId())) {
+          start(a.site(), assignment);
+        }
+      }
+      for (Slot slot : slots.values()) {
+        if (slot.site.equals(a.site())
+            && !wanted.contains(slot.status.id())
+            && !slot.stopRequested) {
+          slot.stopRequested = true;
+          slot.runner.tell(InstanceRunner.Stop.INSTANCE);
+        }
+      }
+      return this;
+    }
+
+    private void start(String site, Assignment assignment) {
+      SiteSpec spec = SiteSpecs.withDefaults(assignment.spec());
+      int port;
+      try {
+        port = ports.allocate();
+      } catch (IllegalStateException e) {
+        getContext()
+            .getLog()
+            .error(
+                "site {} instance {} on host {}: cannot start: {}",
+                site,
+                assignment.instanceId(),
+                settings.host(),
+                e.getMessage());
+        return;
+      }
+      Path logFile =
+          settings
+              .dataDir()
+              .resolve("logs")
+              .resolve(site)
+              .resolve(assignment.instanceId() + ".log");
+      InstanceRunner.Params params =
+          new InstanceRunner.Params(
+              settings,
+              agentId,
+              assignment.instanceId(),
+              site,
+              assignment.epoch(),
+              spec,
+              port,
+              logFile,
+              releases);
+      ActorRef<InstanceRunner.Command> runner =
+          getContext()
+              .spawn(
+                  InstanceRunner.create(params, runnerEvents),
+                  "instance-" + URLEncoder.encode(assignment.instanceId(), StandardCharsets.UTF_8));
+      getContext().watchWith(runner, new RunnerGone(assignment.instanceId()));
+      InstanceStatus initial =
+          new InstanceStatus(
+              assignment.instanceId(),
+              site,
+              settings.host(),
+              0,
+              port,
+              InstanceState.STARTING,
+              spec.revision(),
+              assignment.epoch(),
+              0,
+              null,
+              null,
+              System.currentTimeMillis());
+      slots.put(assignment.instanceId(), new Slot(site, runner, port, logFile, initial));
+    }
+
+    private Behavior<Command> onFromRunner(FromRunner f) {
+      if (f.event() instanceof InstanceRunner.Changed c) {
+        Slot slot = slots.get(c.status().id());
+        if (slot == null) {
+          return this;
+        }
+        slot.status = c.status();
+        if (c.status().pid() == 0) {
+          updateLedger(c.status().id(), null);
+        } else {
+          updateLedger(
+              c.status().id(),
+              new Ledger.Entry(c.status().id(), slot.site, c.status().pid(), c.startInstant()));
+        }
+        report(slot.site);
+      }
+      return this;
+    }
+
+    private Behavior<Command> onRunnerGone(RunnerGone g) {
+      Slot slot = slots.remove(g.instanceId());
+      if (slot == null) {
+        return this;
+      }
+      ports.release(slot.port);
+      Ledger.Entry left = ledgerEntries.get(g.instanceId());
+      if (left != null
+          && left.startInstant() != null
+          && ProcessGroups.startInstant(left.pid())
+              .filter(left.startInstant()::equals)
+              .isPresent()) {
+        getContext()
+            .getLog()
+            .warn(
+                "site {} instance {} on host {}: runner ended with pid {} alive; killing its group",
+                slot.site,
+                g.instanceId(),
+                settings.host(),
+                left.pid());
+        ProcessGroups.kill(left.pid());
+      }
+      updateLedger(g.instanceId(), null);
+      getContext()
+          .getLog()
+          .info(
+              "site {} instance {} on host {}: removed, port {} released",
+              slot.site,
+              g.instanceId(),
+              settings.host(),
+              slot.port);
+      report(slot.site);
+      if (shuttingDown && slots.isEmpty()) {
+        finishStopAll();
+      }
+      return this;
+    }
+
+    private void updateLedger(String instanceId, Ledger.Entry entry) {
+      Ledger.Entry before =
+          entry == null ? ledgerEntries.remove(instanceId) : ledgerEntries.put(instanceId, entry);
+      if (Objects.equals(before, entry)) {
+        return;
+      }
+      try {
+        ledger.write(List.copyOf(ledgerEntries.values()));
+      } catch (IOException e) {
+        getContext()
+            .getLog()
+            .error(
+                "host {}: cannot write ledger {}: {}",
+                settings.host(),
+                ledger.file(),
+                e.toString());
+      }
+    }
+
+    private void report(String site) {
+      ActorRef<SiteReport> to = reportTo.get(site);
+      if (to != null) {
+        to.tell(new SiteReport(settings.host(), site, statuses(site)));
+      }
+    }
+
+    private List<InstanceStatus> statuses(String site) {
+      List<InstanceStatus> out = new ArrayList<>();
+      for (Slot slot : slots.values()) {
+        if (site == null || slot.site.equals(site)) {
+          out.add(slot.status);
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    private Behavior<Command> onTick() {
+      for (String site : reportTo.keySet()) {
+        report(site);
+      }
+      List<Path> logs = new ArrayList<>();
+      for (Slot slot : slots.values()) {
+        logs.add(slot.logFile);
+      }
+      long max = settings.logMaxBytes();
+      String host = settings.host();
+      Logger log = OFF_THREAD_LOG;
+      CompletableFuture.runAsync(
+          () -> {
+            for (Path file : logs) {
+              try {
+                if (LogFiles.rotateIfLarger(file, max)) {
+                  log.info("host {}: rotated log {} (over {} bytes)", host, file, max);
+                }
+              } catch (IOException e) {
+                log.warn("host {}: cannot rotate log {}: {}", host, file, e.toString());
+              }
+            }
+          },
+          blocking);
+      return this;
+    }
+
+    private Behavior<Command> onDescribe(Describe d) {
+      d.replyTo()
+          .tell(
+              new HostInfo(
+                  settings.host(),
+                  settings.pool(),
+                  settings.labels(),
+                  incarnation,
+                  getContext().getSelf()));
+      return this;
+    }
+
+    private Behavior<Command> onGetInstances(GetInstances g) {
+      g.replyTo().tell(statuses(null));
+      return this;
+    }
+
+    private Behavior<Command> onGetLogs(GetLogs g) {
+      Slot slot = slots.get(g.instanceId());
+      if (slot == null) {
+        g.replyTo()
+            .tell(
+                StatusReply.error("no instance " + g.instanceId() + " on host " + settings.host()));
+        return this;
+      }
+      Path file = slot.logFile;
+      int lines = Math.max(0, Math.min(g.tail(), LogFiles.MAX_TAIL_LINES));
+      CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return String.join("\n", LogFiles.tail(file, lines));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              },
+              blocking)
+          .whenComplete(
+              (text, err) ->
+                  g.replyTo()
+                      .tell(
+                          err == null
+                              ? StatusReply.success(text)
+                              : StatusReply.error(
+                                  "cannot read log of "
+                                      + g.instanceId()
+                                      + " on host "
+                                      + settings.host()
+                                      + ": "
+                                      + err.getMessage())));
+      return this;
+    }
+
+    private Behavior<Command> onStopAll(StopAll s) {
+      shuttingDown = true;
+      stopAllWaiters.add(s.replyTo());
+      getContext()
+          .getLog()
+          .info("host {}: stopping all {} instances", settings.host(), slots.size());
+      for (Slot slot : slots.values()) {
+        if (!slot.stopRequested) {
+          slot.stopRequested = true;
+          slot.runner.tell(InstanceRunner.Stop.INSTANCE);
+        }
+      }
+      if (slots.isEmpty()) {
+        finishStopAll();
+      }
+      return this;
+    }
+
+    private void finishStopAll() {
+      getContext().getLog().info("host {}: all instances stopped", settings.host());
+      for (ActorRef<Done> waiter : stopAllWaiters) {
+        waiter.tell(Done.getInstance());
+      }
+      stopAllWaiters.clear();
+    }
   }
 }

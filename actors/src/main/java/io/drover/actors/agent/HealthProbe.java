@@ -1,0 +1,118 @@
+package io.drover.actors.agent;
+
+import io.drover.actors.site.HealthCheck;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One attempt of an instance's health check, off the actor thread. The answer is {@code null} when
+ * it passed, else a short reason. Never completes exceptionally and never takes much longer than
+ * {@code timeout}.
+ */
+final class HealthProbe {
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+
+  private HealthProbe() {}
+
+  static CompletionStage<String> check(
+      HealthCheck check,
+      int port,
+      Path workDir,
+      Map<String, String> env,
+      Duration timeout,
+      Executor blocking) {
+    CompletableFuture<String> attempt;
+    if (check.http() != null) {
+      attempt = http(port, check.http(), timeout);
+    } else if (check.exec() != null) {
+      attempt =
+          CompletableFuture.supplyAsync(() -> exec(check.exec(), workDir, env, timeout), blocking);
+    } else {
+      attempt = CompletableFuture.supplyAsync(() -> tcp(port, timeout), blocking);
+    }
+    return attempt
+        .completeOnTimeout(
+            "timed out after " + timeout.toMillis() + "ms",
+            timeout.toMillis() + 500,
+            TimeUnit.MILLISECONDS)
+        .exceptionally(HealthProbe::describe);
+  }
+
+  private static CompletableFuture<String> http(int port, String path, Duration timeout) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(timeout)
+            .GET()
+            .build();
+    return HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .thenApply(
+            r ->
+                r.statusCode() >= 200 && r.statusCode() < 400
+                    ? null
+                    : "GET " + path + " answered " + r.statusCode());
+  }
+
+  private static String tcp(int port, Duration timeout) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), (int) Math.max(1, timeout.toMillis()));
+      return null;
+    } catch (IOException e) {
+      return "tcp connect to port " + port + ": " + e.getMessage();
+    }
+  }
+
+  private static String exec(
+      List<String> argv, Path workDir, Map<String, String> env, Duration timeout) {
+    Process p = null;
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder(argv)
+              .directory(workDir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().putAll(env);
+      p = pb.start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        return "check " + argv + " timed out after " + timeout.toMillis() + "ms";
+      }
+      return p.exitValue() == 0 ? null : "check " + argv + " exited with " + p.exitValue();
+    } catch (IOException e) {
+      return "check " + argv + " could not run: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (p != null) {
+        p.destroyForcibly();
+      }
+      return "check interrupted";
+    }
+  }
+
+  private static String describe(Throwable t) {
+    Throwable cause = t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof ConnectException) {
+      return "connection refused";
+    }
+    String msg = cause.getMessage();
+    return cause.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+  }
+}

@@ -1,0 +1,465 @@
+package io.drover.actors.agent;
+
+import io.drover.actors.common.Durations;
+import io.drover.actors.site.HealthCheck;
+import io.drover.actors.site.SiteSpec;
+import io.drover.actors.site.SiteSpecs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One instance on this host: a child of the {@link HostAgent} that owns at most one OS process at a
+ * time. It fetches the release directory, starts the process in its own process group, gates it on
+ * its readiness check, watches liveness, restarts it with {@link Backoff} after a crash or failed
+ * health, and on {@link Stop} terminates the group (SIGTERM, grace, SIGKILL) and stops itself once
+ * the process has exited. Every change of its {@link InstanceStatus} goes to the agent.
+ *
+ * <pre>
+ *   (release dir) -> STARTING --ready--> READY --N failed checks--> UNHEALTHY --exit--> BACKOFF
+ *                       |  \__start timeout: SIGKILL group, exit__________________/ |
+ *                       |___________________exit (crash)__________________________/  |
+ *                    ^__________________________ restart delay _____________________/
+ *   Stop from any state: STOPPING (SIGTERM, grace, SIGKILL) --exit--> actor stops
+ * </pre>
+ */
+final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
+
+  /** Time between readiness attempts while starting. */
+  static final Duration READINESS_INTERVAL = Duration.ofMillis(250);
+
+  private static final int TAIL_LINES = 5;
+  private static final int TAIL_CHARS = 500;
+
+  sealed interface Command {}
+
+  /** Terminate the process group and stop; the agent then forgets the instance. */
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  private record ReleaseResolved(Path dir, Throwable error) implements Command {}
+
+  private record Exited(long generation, int code) implements Command {}
+
+  private record CheckNow(long generation) implements Command {}
+
+  private record CheckDone(long generation, String failure) implements Command {}
+
+  private record StartTimedOut(long generation) implements Command {}
+
+  private record RestartNow() implements Command {}
+
+  private record KillNow(long generation) implements Command {}
+
+  /** What a runner tells its agent. */
+  sealed interface Event {}
+
+  /**
+   * The instance changed.
+   *
+   * @param status how it is now
+   * @param startInstant the OS start instant of {@code status.pid()}, null when pid is 0
+   */
+  record Changed(InstanceStatus status, String startInstant) implements Event {}
+
+  /** Everything a runner needs; fixed for its life. */
+  record Params(
+      AgentSettings settings,
+      String agentId,
+      String instanceId,
+      String site,
+      long epoch,
+      SiteSpec spec,
+      int port,
+      Path logFile,
+      ReleaseDirs releases) {}
+
+  private static final Object CHECK_KEY = "check";
+  private static final Object START_TIMEOUT_KEY = "start-timeout";
+  private static final Object RESTART_KEY = "restart";
+  private static final Object KILL_KEY = "kill";
+
+  static Behavior<Command> create(Params params, ActorRef<Event> agent) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new InstanceRunner(ctx, timers, params, agent)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final Params p;
+  private final SiteSpec spec;
+  private final ActorRef<Event> agent;
+  private final Executor blocking;
+  private final Map<String, String> env;
+  private final String who;
+  private final Duration interval;
+  private final Duration checkTimeout;
+  private final Duration startTimeout;
+  private final int failuresAllowed;
+
+  private Backoff backoff;
+  private Path releaseDir;
+  private long generation;
+  private Process process;
+  private long pid;
+  private String startInstant;
+  private long startedAtMillis;
+  private long readySinceMillis;
+  private boolean terminating;
+  private boolean removing;
+  private String restartReason;
+  private String lastCheckFailure;
+  private int failedChecks;
+
+  private InstanceState state = InstanceState.STARTING;
+  private int restarts;
+  private Integer lastExit;
+  private String message;
+  private long sinceMillis = System.currentTimeMillis();
+
+  private InstanceRunner(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Params params,
+      ActorRef<Event> agent) {
+    super(ctx);
+    this.timers = timers;
+    this.p = params;
+    this.spec = SiteSpecs.withDefaults(params.spec());
+    this.agent = agent;
+    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.who =
+        "site " + p.site() + " instance " + p.instanceId() + " on host " + p.settings().host();
+    HealthCheck h = spec.health();
+    this.interval = Durations.of(h.interval());
+    this.checkTimeout = Durations.of(h.timeout());
+    this.startTimeout = Durations.of(h.startTimeout());
+    this.failuresAllowed = Math.max(1, h.failures());
+    this.backoff =
+        Backoff.of(
+            Durations.of(spec.restart().initialBackoff()),
+            Durations.of(spec.restart().maxBackoff()),
+            Durations.of(spec.restart().resetAfter()));
+    Map<String, String> e = new HashMap<>(spec.env());
+    e.put("PORT", Integer.toString(p.port()));
+    e.put("DROVER_SITE", p.site());
+    e.put("DROVER_INSTANCE", p.instanceId());
+    e.put("DROVER_REVISION", spec.revision());
+    e.put(OrphanReaper.AGENT_ID_ENV, p.agentId());
+    this.env = Map.copyOf(e);
+    enter(InstanceState.STARTING, "fetching release " + spec.revision());
+    resolveRelease();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .onMessage(ReleaseResolved.class, this::onReleaseResolved)
+        .onMessage(Exited.class, this::onExited)
+        .onMessage(CheckNow.class, this::onCheckNow)
+        .onMessage(CheckDone.class, this::onCheckDone)
+        .onMessage(StartTimedOut.class, this::onStartTimedOut)
+        .onMessage(RestartNow.class, m -> onRestartNow())
+        .onMessage(KillNow.class, this::onKillNow)
+        .build();
+  }
+
+  private void resolveRelease() {
+    String revision = spec.revision();
+    ReleaseDirs releases = p.releases();
+    CompletableFuture<Path> dir =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return releases.releaseDir(revision);
+              } catch (IOException e) {
+                throw new CompletionException(e);
+              }
+            },
+            blocking);
+    getContext().pipeToSelf(dir, ReleaseResolved::new);
+  }
+
+  private Behavior<Command> onReleaseResolved(ReleaseResolved r) {
+    if (removing) {
+      return Behaviors.stopped();
+    }
+    if (r.error() != null) {
+      Throwable cause = r.error().getCause() != null ? r.error().getCause() : r.error();
+      return toBackoff("release " + spec.revision() + " unavailable: " + cause.getMessage(), false);
+    }
+    releaseDir = r.dir();
+    return launch();
+  }
+
+  private Behavior<Command> launch() {
+    generation++;
+    terminating = false;
+    restartReason = null;
+    lastCheckFailure = null;
+    failedChecks = 0;
+    readySinceMillis = 0;
+    List<String> argv = new ArrayList<>();
+    argv.add("setsid");
+    argv.addAll(spec.command());
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .directory(releaseDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(p.logFile().toFile()));
+    pb.environment().putAll(env);
+    try {
+      Files.createDirectories(p.logFile().getParent());
+      process = pb.start();
+    } catch (IOException | RuntimeException e) {
+      process = null;
+      return toBackoff("could not start " + spec.command() + ": " + e.getMessage(), false);
+    }
+    pid = process.pid();
+    startInstant = process.info().startInstant().map(Object::toString).orElse(null);
+    startedAtMillis = System.currentTimeMillis();
+    long g = generation;
+    getContext()
+        .pipeToSelf(
+            process.onExit(), (proc, err) -> new Exited(g, proc == null ? -1 : proc.exitValue()));
+    getContext()
+        .getLog()
+        .info(
+            "{}: started pid {} port {} revision {} command {}",
+            who,
+            pid,
+            p.port(),
+            spec.revision(),
+            spec.command());
+    timers.startSingleTimer(START_TIMEOUT_KEY, new StartTimedOut(g), startTimeout);
+    timers.startSingleTimer(CHECK_KEY, new CheckNow(g), READINESS_INTERVAL);
+    enter(InstanceState.STARTING, null);
+    return this;
+  }
+
+  private Behavior<Command> onCheckNow(CheckNow c) {
+    if (c.generation() != generation
+        || process == null
+        || terminating
+        || (state != InstanceState.STARTING && state != InstanceState.READY)) {
+      return this;
+    }
+    long g = generation;
+    getContext()
+        .pipeToSelf(
+            HealthProbe.check(spec.health(), p.port(), releaseDir, env, checkTimeout, blocking),
+            (failure, err) ->
+                new CheckDone(g, err == null ? failure : "check failed: " + err.getMessage()));
+    return this;
+  }
+
+  private Behavior<Command> onCheckDone(CheckDone c) {
+    if (c.generation() != generation || process == null || terminating) {
+      return this;
+    }
+    if (state == InstanceState.STARTING) {
+      if (c.failure() == null) {
+        timers.cancel(START_TIMEOUT_KEY);
+        readySinceMillis = System.currentTimeMillis();
+        getContext()
+            .getLog()
+            .info("{}: ready after {} ms (pid {})", who, readySinceMillis - startedAtMillis, pid);
+        enter(InstanceState.READY, null);
+        timers.startSingleTimer(CHECK_KEY, new CheckNow(generation), interval);
+      } else {
+        lastCheckFailure = c.failure();
+        timers.startSingleTimer(CHECK_KEY, new CheckNow(generation), READINESS_INTERVAL);
+      }
+    } else if (state == InstanceState.READY) {
+      if (c.failure() == null) {
+        failedChecks = 0;
+      } else {
+        failedChecks++;
+        getContext()
+            .getLog()
+            .info(
+                "{}: health check failed ({}/{}): {}",
+                who,
+                failedChecks,
+                failuresAllowed,
+                c.failure());
+        if (failedChecks >= failuresAllowed) {
+          restartReason =
+              "unhealthy: " + failedChecks + " failed checks in a row, last: " + c.failure();
+          getContext()
+              .getLog()
+              .warn("{}: {}; stopping pid {} to restart it", who, restartReason, pid);
+          enter(InstanceState.UNHEALTHY, restartReason);
+          terminate();
+          return this;
+        }
+      }
+      timers.startSingleTimer(CHECK_KEY, new CheckNow(generation), interval);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStartTimedOut(StartTimedOut t) {
+    if (t.generation() != generation
+        || process == null
+        || terminating
+        || state != InstanceState.STARTING) {
+      return this;
+    }
+    restartReason =
+        "not ready within "
+            + Durations.format(startTimeout)
+            + (lastCheckFailure == null ? "" : " (last check: " + lastCheckFailure + ")");
+    getContext().getLog().warn("{}: {}; killing process group {}", who, restartReason, pid);
+    terminating = true;
+    timers.cancel(CHECK_KEY);
+    ProcessGroups.kill(pid);
+    return this;
+  }
+
+  private Behavior<Command> onStop() {
+    if (removing) {
+      return this;
+    }
+    removing = true;
+    timers.cancel(RESTART_KEY);
+    if (process == null) {
+      getContext().getLog().info("{}: removed (no process was running)", who);
+      enter(InstanceState.STOPPING, "removed");
+      return Behaviors.stopped();
+    }
+    getContext().getLog().info("{}: stopping pid {} (SIGTERM to its process group)", who, pid);
+    enter(InstanceState.STOPPING, "stop requested");
+    if (!terminating) {
+      terminate();
+    }
+    return this;
+  }
+
+  /** SIGTERM to the group now, SIGKILL after the stop grace unless it exited. */
+  private void terminate() {
+    terminating = true;
+    timers.cancel(CHECK_KEY);
+    timers.cancel(START_TIMEOUT_KEY);
+    ProcessGroups.term(pid);
+    timers.startSingleTimer(KILL_KEY, new KillNow(generation), p.settings().stopGrace());
+  }
+
+  private Behavior<Command> onKillNow(KillNow k) {
+    if (k.generation() == generation && process != null) {
+      getContext()
+          .getLog()
+          .warn(
+              "{}: pid {} still running {} after SIGTERM; SIGKILL to its process group",
+              who,
+              pid,
+              Durations.format(p.settings().stopGrace()));
+      ProcessGroups.kill(pid);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onExited(Exited e) {
+    if (e.generation() != generation || process == null) {
+      return this;
+    }
+    long oldPid = pid;
+    process = null;
+    pid = 0;
+    startInstant = null;
+    lastExit = e.code();
+    timers.cancel(CHECK_KEY);
+    timers.cancel(START_TIMEOUT_KEY);
+    timers.cancel(KILL_KEY);
+    // The leader is gone; anything it left in its group (background children) goes with it.
+    ProcessGroups.kill(oldPid);
+    if (removing) {
+      getContext().getLog().info("{}: stopped (pid {} exited with code {})", who, oldPid, e.code());
+      enter(InstanceState.STOPPING, "stopped");
+      return Behaviors.stopped();
+    }
+    String reason =
+        restartReason != null
+            ? restartReason + "; pid " + oldPid + " exited with code " + e.code()
+            : "pid " + oldPid + " exited with code " + e.code();
+    return toBackoff(reason, true);
+  }
+
+  private Behavior<Command> toBackoff(String reason, boolean exited) {
+    Duration readyFor =
+        readySinceMillis == 0
+            ? Duration.ZERO
+            : Duration.ofMillis(System.currentTimeMillis() - readySinceMillis);
+    readySinceMillis = 0;
+    backoff = backoff.afterFailure(readyFor);
+    Duration delay = backoff.delay();
+    restarts++;
+    String tail = exited ? LogFiles.shortTail(p.logFile(), TAIL_LINES, TAIL_CHARS) : "";
+    String text = tail.isEmpty() ? reason : reason + "; log tail:\n" + tail;
+    getContext()
+        .getLog()
+        .warn(
+            "{}: {}; restart {} in {}; log tail: {}",
+            who,
+            reason,
+            restarts,
+            Durations.format(delay),
+            tail.isEmpty() ? "(empty)" : tail.replace("\n", " | "));
+    enter(InstanceState.BACKOFF, text);
+    timers.startSingleTimer(RESTART_KEY, new RestartNow(), delay);
+    return this;
+  }
+
+  private Behavior<Command> onRestartNow() {
+    if (removing || process != null) {
+      return this;
+    }
+    getContext().getLog().info("{}: restarting (restart {})", who, restarts);
+    if (releaseDir == null) {
+      enter(InstanceState.STARTING, "fetching release " + spec.revision());
+      resolveRelease();
+      return this;
+    }
+    return launch();
+  }
+
+  private void enter(InstanceState newState, String newMessage) {
+    state = newState;
+    message = newMessage;
+    sinceMillis = System.currentTimeMillis();
+    agent.tell(new Changed(status(), startInstant));
+  }
+
+  private InstanceStatus status() {
+    return new InstanceStatus(
+        p.instanceId(),
+        p.site(),
+        p.settings().host(),
+        pid,
+        p.port(),
+        state,
+        spec.revision(),
+        p.epoch(),
+        restarts,
+        lastExit,
+        message,
+        sinceMillis);
+  }
+}
