@@ -91,8 +91,7 @@ public final class LocalNode implements AutoCloseable {
         "node health 200 (log " + log + ")",
         () -> {
           if (!process.isAlive()) {
-            throw new NodeDied(
-                "node exited with " + process.exitValue() + "; log: " + readLog());
+            throw new NodeDied("node exited with " + process.exitValue() + "; log: " + readLog());
           }
           try {
             return get("/health").statusCode() == 200;

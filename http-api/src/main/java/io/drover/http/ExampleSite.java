@@ -62,10 +62,14 @@ final class ExampleSite {
     }
     Map<String, Object> spec =
         Map.of(
-            "revision", revision,
-            "command", List.of("java", "-Xmx32m", "-XX:TieredStopAtLevel=1", "Hello.java"),
-            "instances", 2,
-            "health", Map.of("http", "/healthz"));
+            "revision",
+            revision,
+            "command",
+            List.of("java", "-Xmx32m", "-XX:TieredStopAtLevel=1", "Hello.java"),
+            "instances",
+            2,
+            "health",
+            Map.of("http", "/healthz"));
     HttpResponse<String> put =
         http.send(
             HttpRequest.newBuilder(URI.create(base() + "/sites/hello"))

@@ -59,7 +59,8 @@ public final class Main implements Runnable {
         names = "--data-dir",
         paramLabel = "DIR",
         defaultValue = "${env:DROVER_DATA_DIR:-data}",
-        description = "Journal, revisions, releases and logs (env DROVER_DATA_DIR; default ${DEFAULT-VALUE}).")
+        description =
+            "Journal, revisions, releases and logs (env DROVER_DATA_DIR; default ${DEFAULT-VALUE}).")
     Path dataDir;
 
     @Option(
@@ -94,14 +95,16 @@ public final class Main implements Runnable {
         names = "--bind",
         paramLabel = "ADDR",
         defaultValue = "${env:DROVER_BIND:-127.0.0.1}",
-        description = "Address the HTTP API and the cluster bind to (env DROVER_BIND; default ${DEFAULT-VALUE}).")
+        description =
+            "Address the HTTP API and the cluster bind to (env DROVER_BIND; default ${DEFAULT-VALUE}).")
     String bind;
 
     @Option(
         names = "--grace",
         paramLabel = "DURATION",
         defaultValue = "${env:DROVER_GRACE:-5s}",
-        description = "How long a missing instance may stay missing before it is replaced (env DROVER_GRACE; default ${DEFAULT-VALUE}).")
+        description =
+            "How long a missing instance may stay missing before it is replaced (env DROVER_GRACE; default ${DEFAULT-VALUE}).")
     String grace;
 
     @Option(
@@ -113,7 +116,8 @@ public final class Main implements Runnable {
         names = "--examples-dir",
         paramLabel = "DIR",
         defaultValue = "${env:DROVER_EXAMPLES:-examples}",
-        description = "Where the example site lives (env DROVER_EXAMPLES; default ${DEFAULT-VALUE}).")
+        description =
+            "Where the example site lives (env DROVER_EXAMPLES; default ${DEFAULT-VALUE}).")
     Path examplesDir;
 
     @Override
@@ -145,7 +149,8 @@ public final class Main implements Runnable {
         o.put("drover.host", host);
       }
       if (!NAME.matcher(pool).matches()) {
-        throw bad("--pool '" + pool + "' is not a pool name: use lowercase letters, digits and '-'");
+        throw bad(
+            "--pool '" + pool + "' is not a pool name: use lowercase letters, digits and '-'");
       }
       if (Durations.parse(grace).filter(d -> !d.isNegative() && !d.isZero()).isEmpty()) {
         throw bad("--grace '" + grace + "' is not a positive duration such as 5s or 1500ms");

@@ -83,8 +83,13 @@ public final class RestartLatency {
         awaitAnswer(port, Duration.ofSeconds(60));
         double ms = (System.nanoTime() - t0) / 1e6;
         samples.add(ms);
-        System.out.printf(Locale.ROOT, "  kill %2d: %s pid %d -> %.0f ms%n", run + 1,
-            victim.get("id").asText(), pid, ms);
+        System.out.printf(
+            Locale.ROOT,
+            "  kill %2d: %s pid %d -> %.0f ms%n",
+            run + 1,
+            victim.get("id").asText(),
+            pid,
+            ms);
       }
       Collections.sort(samples);
       System.out.printf(
