@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * A real Drover node in its own JVM ({@code java -jar drover.jar up}), driven over HTTP and OS
@@ -93,11 +92,7 @@ public final class LocalNode implements AutoCloseable {
           if (!process.isAlive()) {
             throw new NodeDied("node exited with " + process.exitValue() + "; log: " + readLog());
           }
-          try {
-            return get("/health").statusCode() == 200;
-          } catch (IOException e) {
-            return false;
-          }
+          return get("/health").statusCode() == 200;
         });
     return this;
   }
@@ -165,19 +160,28 @@ public final class LocalNode implements AutoCloseable {
     return Json.MAPPER.readTree(r.body());
   }
 
-  /** Polls {@code condition} until it holds or the deadline passes; never sleeps unbounded. */
-  public static void await(Duration within, String what, Supplier<Boolean> condition)
+  /** A condition polled by {@link #await}; an exception counts as "not yet". */
+  @FunctionalInterface
+  public interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /**
+   * Polls {@code condition} until it holds or the deadline passes; never waits unbounded. A {@link
+   * NodeDied} ends the wait at once.
+   */
+  public static void await(Duration within, String what, Condition condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
-    Throwable last = null;
+    Exception last = null;
     while (System.nanoTime() < deadline) {
       try {
-        if (Boolean.TRUE.equals(condition.get())) {
+        if (condition.holds()) {
           return;
         }
-      } catch (NodeDied e) {
+      } catch (NodeDied | InterruptedException e) {
         throw e;
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         last = e;
       }
       TimeUnit.MILLISECONDS.sleep(200);

@@ -81,12 +81,8 @@ class SingleNodeIT {
         within,
         count + " ready instances of " + site,
         () -> {
-          try {
-            seen.set(readyInstances(site));
-            return seen.get().size() == count;
-          } catch (IOException | InterruptedException e) {
-            throw new RuntimeException(e);
-          }
+          seen.set(readyInstances(site));
+          return seen.get().size() == count;
         });
     return seen.get();
   }
@@ -134,18 +130,13 @@ class SingleNodeIT {
     LocalNode.await(
         Duration.ofSeconds(90),
         "instance " + victimId + " ready again with a new pid",
-        () -> {
-          try {
-            return readyInstances("hello").stream()
+        () ->
+            readyInstances("hello").stream()
                 .anyMatch(
                     i ->
                         i.get("id").asText().equals(victimId)
                             && i.get("pid").asLong() != oldPid
-                            && i.get("restarts").asInt() >= 1);
-          } catch (IOException | InterruptedException e) {
-            throw new RuntimeException(e);
-          }
-        });
+                            && i.get("restarts").asInt() >= 1));
 
     // The node dies with its instances still running; started again, it kills them and the
     // site comes back with fresh instances.
