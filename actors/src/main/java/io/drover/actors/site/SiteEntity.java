@@ -1,12 +1,38 @@
 package io.drover.actors.site;
 
+import io.drover.actors.agent.HostAgent;
+import io.drover.actors.agent.InstanceState;
 import io.drover.actors.agent.InstanceStatus;
+import io.drover.actors.common.Durations;
 import io.drover.actors.host.HostDirectory;
+import io.drover.actors.host.HostInfo;
 import io.drover.persistence.CborSerializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One site (sharded, event-sourced): its desired spec and where its instances are placed. It tells
@@ -80,6 +106,531 @@ public final class SiteEntity {
   /** Registers the entity type with Cluster Sharding. */
   public static void init(
       ActorSystem<?> system, ActorRef<HostDirectory.Command> hosts, SiteSettings settings) {
-    throw new UnsupportedOperationException("SiteEntity is being written");
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), hosts, settings))
+                // sites must keep reconciling while nobody talks to them
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
+                .withStopMessage(Stop.INSTANCE));
+  }
+
+  /** The behaviour of one site; {@code name} is the entity id. */
+  public static Behavior<Command> create(
+      String name, ActorRef<HostDirectory.Command> hosts, SiteSettings settings) {
+    return create(name, hosts, settings, System::currentTimeMillis);
+  }
+
+  /** As {@link #create(String, ActorRef, SiteSettings)} with a clock, for tests of the grace. */
+  static Behavior<Command> create(
+      String name,
+      ActorRef<HostDirectory.Command> hosts,
+      SiteSettings settings,
+      LongSupplier clock) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  ActorRef<HostDirectory.Hosts> hostsAdapter =
+                      ctx.messageAdapter(HostDirectory.Hosts.class, WrappedHosts::new);
+                  ActorRef<HostAgent.SiteReport> reportAdapter =
+                      ctx.messageAdapter(HostAgent.SiteReport.class, WrappedReport::new);
+                  hosts.tell(new HostDirectory.Subscribe(hostsAdapter));
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.reconcileInterval());
+                  return new Site(name, ctx, reportAdapter, settings, clock);
+                }));
+  }
+
+  /** The host directory's latest list (internal). */
+  private record WrappedHosts(HostDirectory.Hosts hosts) implements Command {}
+
+  /** A host agent's report about this site (internal). */
+  private record WrappedReport(HostAgent.SiteReport report) implements Command {}
+
+  /** Time to reconcile (internal). */
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  /** Sent by sharding on hand-off (internal). */
+  private enum Stop implements Command {
+    INSTANCE
+  }
+
+  // ---- events
+
+  public sealed interface Event extends CborSerializable {}
+
+  /** The spec was created or changed; {@code generation} grows when instances must be replaced. */
+  public record SpecSet(SiteSpec spec, long generation) implements Event {}
+
+  /** A new instance was placed on a host. */
+  public record InstancePlaced(String instanceId, String host, long epoch, long generation)
+      implements Event {}
+
+  /** An instance was removed from the placements; its host stops it. */
+  public record InstanceRemoved(String instanceId, String reason) implements Event {}
+
+  /** The site was deleted; epochs and generations keep counting if it is created again. */
+  public enum SiteDeleted implements Event {
+    INSTANCE
+  }
+
+  // ---- state
+
+  /**
+   * One placed instance.
+   *
+   * @param instanceId {@code <site>-<epoch>}
+   * @param host the host it runs on
+   * @param epoch its placement epoch, unique within the site forever
+   * @param generation the spec generation it runs; its spec is {@code State.specs[generation]}
+   */
+  public record Placed(String instanceId, String host, long epoch, long generation)
+      implements CborSerializable {}
+
+  /**
+   * The persisted state of a site.
+   *
+   * @param spec the desired spec; {@code null} when the site does not exist (never created or
+   *     deleted)
+   * @param generation the current spec generation; 0 before the first Put
+   * @param nextEpoch the epoch of the next placement
+   * @param placements instance id to placement
+   * @param specs the spec of every generation that still has a placement, and of the current one
+   */
+  public record State(
+      SiteSpec spec,
+      long generation,
+      long nextEpoch,
+      Map<String, Placed> placements,
+      Map<Long, SiteSpec> specs)
+      implements CborSerializable {
+
+    static State empty() {
+      return new State(null, 0, 1, Map.of(), Map.of());
+    }
+
+    public boolean exists() {
+      return spec != null;
+    }
+
+    /** The placements in epoch order. */
+    public List<Placed> sortedPlacements() {
+      return placements.values().stream().sorted(Comparator.comparing(Placed::epoch)).toList();
+    }
+
+    State apply(Event event) {
+      if (event instanceof SpecSet e) {
+        Map<Long, SiteSpec> s = new HashMap<>(specs);
+        s.put(e.generation(), e.spec());
+        return new State(e.spec(), e.generation(), nextEpoch, placements, s).pruned();
+      } else if (event instanceof InstancePlaced e) {
+        Map<String, Placed> p = new HashMap<>(placements);
+        p.put(e.instanceId(), new Placed(e.instanceId(), e.host(), e.epoch(), e.generation()));
+        return new State(spec, generation, Math.max(nextEpoch, e.epoch() + 1), p, specs);
+      } else if (event instanceof InstanceRemoved e) {
+        Map<String, Placed> p = new HashMap<>(placements);
+        p.remove(e.instanceId());
+        return new State(spec, generation, nextEpoch, p, specs).pruned();
+      } else {
+        return new State(null, generation, nextEpoch, Map.of(), Map.of());
+      }
+    }
+
+    private State pruned() {
+      Map<Long, SiteSpec> s = new HashMap<>();
+      for (Map.Entry<Long, SiteSpec> e : specs.entrySet()) {
+        long g = e.getKey();
+        if ((g == generation && spec != null)
+            || placements.values().stream().anyMatch(p -> p.generation() == g)) {
+          s.put(g, e.getValue());
+        }
+      }
+      return new State(spec, generation, nextEpoch, placements, s);
+    }
+  }
+
+  // ---- behaviour
+
+  private static final class Site
+      extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, State> {
+
+    private final String name;
+    private final ActorContext<Command> ctx;
+    private final ActorRef<HostAgent.SiteReport> reportAdapter;
+    private final SiteSettings settings;
+    private final LongSupplier clock;
+
+    // observed, in memory only: rebuilt from the host directory and agent reports after a restart
+    private List<HostInfo> hosts = List.of();
+    private boolean hostsReceived;
+    private final Map<String, HostAgent.SiteReport> reports = new HashMap<>();
+    private final Map<String, Long> lastSeen = new HashMap<>();
+    private final Set<String> hostsToClear = new TreeSet<>();
+
+    Site(
+        String name,
+        ActorContext<Command> ctx,
+        ActorRef<HostAgent.SiteReport> reportAdapter,
+        SiteSettings settings,
+        LongSupplier clock) {
+      super(
+          PersistenceId.of(ENTITY_TYPE_KEY.name(), name),
+          SupervisorStrategy.restartWithBackoff(
+              Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      this.name = name;
+      this.ctx = ctx;
+      this.reportAdapter = reportAdapter;
+      this.settings = settings;
+      this.clock = clock;
+    }
+
+    @Override
+    public State emptyState() {
+      return State.empty();
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+      return RetentionCriteria.snapshotEvery(100, 2);
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+      return newCommandHandlerWithReplyBuilder()
+          .forAnyState()
+          .onCommand(Put.class, this::onPut)
+          .onCommand(Get.class, this::onGet)
+          .onCommand(Delete.class, this::onDelete)
+          .onCommand(Wake.class, (s, c) -> Effect().noReply())
+          .onCommand(Tick.class, (s, c) -> reconcile(s, true))
+          .onCommand(WrappedHosts.class, this::onHosts)
+          .onCommand(WrappedReport.class, this::onReport)
+          .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
+          .build();
+    }
+
+    private ReplyEffect<Event, State> onPut(State state, Put put) {
+      if (put.spec() == null || put.spec().instances() < 2) {
+        int n = put.spec() == null ? 0 : put.spec().instances();
+        return Effect()
+            .reply(
+                put.replyTo(),
+                new Reply(
+                    Outcome.INVALID,
+                    "instances must be at least 2 (got "
+                        + n
+                        + "): Drover runs every site twice, on distinct hosts",
+                    null));
+      }
+      SiteSpec spec = SiteSpecs.withDefaults(put.spec());
+      if (state.exists() && state.spec().equals(spec)) {
+        return Effect().reply(put.replyTo(), new Reply(Outcome.OK, null, view(state)));
+      }
+      boolean created = !state.exists();
+      long generation =
+          created || state.spec().needsNewInstances(spec)
+              ? state.generation() + 1
+              : state.generation();
+      List<Event> events = new ArrayList<>();
+      SpecSet set = new SpecSet(spec, generation);
+      events.add(set);
+      events.addAll(planEvents(state.apply(set)));
+      Outcome outcome = created ? Outcome.CREATED : Outcome.OK;
+      return Effect()
+          .persist(events)
+          .thenRun(s -> afterPersist(events, state, s))
+          .thenReply(put.replyTo(), s -> new Reply(outcome, null, view(s)));
+    }
+
+    private ReplyEffect<Event, State> onGet(State state, Get get) {
+      if (!state.exists()) {
+        return Effect().reply(get.replyTo(), notFound());
+      }
+      return Effect().reply(get.replyTo(), new Reply(Outcome.OK, null, view(state)));
+    }
+
+    private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
+      if (!state.exists()) {
+        return Effect().reply(delete.replyTo(), notFound());
+      }
+      for (Placed p : state.placements().values()) {
+        hostsToClear.add(p.host());
+      }
+      return Effect()
+          .persist(SiteDeleted.INSTANCE)
+          .thenRun(
+              s -> {
+                ctx.getLog().info("site {} deleted: every host stops its instances", name);
+                for (HostInfo h : hosts) {
+                  hostsToClear.add(h.name());
+                }
+                sendAssigns(s);
+              })
+          .thenReply(delete.replyTo(), s -> new Reply(Outcome.OK, null, null));
+    }
+
+    private Reply notFound() {
+      return new Reply(Outcome.NOT_FOUND, "site " + name + " does not exist", null);
+    }
+
+    private ReplyEffect<Event, State> onHosts(State state, WrappedHosts msg) {
+      hosts = msg.hosts().hosts();
+      hostsReceived = true;
+      return reconcile(state, true);
+    }
+
+    private ReplyEffect<Event, State> onReport(State state, WrappedReport msg) {
+      HostAgent.SiteReport report = msg.report();
+      if (!name.equals(report.site())) {
+        return Effect().noReply();
+      }
+      long now = clock.getAsLong();
+      reports.put(report.host(), report);
+      boolean strays = false;
+      for (InstanceStatus st : report.instances()) {
+        Placed p = state.placements().get(st.id());
+        if (p != null && p.host().equals(report.host())) {
+          lastSeen.put(st.id(), now);
+        } else {
+          strays = true;
+        }
+      }
+      boolean hasPlacements =
+          state.placements().values().stream().anyMatch(p -> p.host().equals(report.host()));
+      if (!hasPlacements && report.instances().isEmpty()) {
+        hostsToClear.remove(report.host());
+      } else if (strays) {
+        hostsToClear.add(report.host());
+      }
+      return reconcile(state, strays);
+    }
+
+    /** Plans, persists what changed, and (when asked or when something changed) re-assigns. */
+    private ReplyEffect<Event, State> reconcile(State state, boolean assign) {
+      List<Event> events = planEvents(state);
+      if (events.isEmpty()) {
+        if (assign) {
+          sendAssigns(state);
+        }
+        return Effect().noReply();
+      }
+      return Effect().persist(events).thenRun(s -> afterPersist(events, state, s)).thenNoReply();
+    }
+
+    private List<Event> planEvents(State state) {
+      if (!state.exists() || !hostsReceived) {
+        return List.of();
+      }
+      long now = clock.getAsLong();
+      List<Placement.Current> current = new ArrayList<>();
+      for (Placed p : state.sortedPlacements()) {
+        lastSeen.putIfAbsent(p.instanceId(), now);
+        current.add(
+            new Placement.Current(
+                p.instanceId(), p.host(), p.epoch(), p.generation(), isReady(p), isLost(p, now)));
+      }
+      Placement.Plan plan =
+          Placement.plan(
+              new Placement.Input(
+                  state.spec().instances(),
+                  state.spec().pool(),
+                  state.generation(),
+                  hosts,
+                  h -> false,
+                  Map.of(),
+                  current));
+      List<Event> events = new ArrayList<>();
+      for (Placement.Removal r : plan.removals()) {
+        events.add(new InstanceRemoved(r.instanceId(), r.reason()));
+      }
+      long epoch = state.nextEpoch();
+      for (Placement.Addition a : plan.additions()) {
+        events.add(new InstancePlaced(name + "-" + epoch, a.host(), epoch, state.generation()));
+        epoch++;
+      }
+      return events;
+    }
+
+    private void afterPersist(List<Event> events, State before, State after) {
+      long now = clock.getAsLong();
+      for (Event e : events) {
+        if (e instanceof SpecSet s) {
+          ctx.getLog()
+              .info(
+                  "site {} spec set: revision {}, {} instances in pool {}, generation {}",
+                  name,
+                  s.spec().revision(),
+                  s.spec().instances(),
+                  s.spec().pool(),
+                  s.generation());
+        } else if (e instanceof InstancePlaced p) {
+          lastSeen.put(p.instanceId(), now);
+          ctx.getLog()
+              .info(
+                  "site {} placed instance {} on host {} (epoch {}, generation {})",
+                  name,
+                  p.instanceId(),
+                  p.host(),
+                  p.epoch(),
+                  p.generation());
+        } else if (e instanceof InstanceRemoved r) {
+          lastSeen.remove(r.instanceId());
+          Placed gone = before.placements().get(r.instanceId());
+          String host = gone == null ? "?" : gone.host();
+          hostsToClear.add(host);
+          ctx.getLog()
+              .info(
+                  "site {} removed instance {} from host {} (epoch {}): {}",
+                  name,
+                  r.instanceId(),
+                  host,
+                  gone == null ? "?" : gone.epoch(),
+                  r.reason());
+        }
+      }
+      sendAssigns(after);
+    }
+
+    /** Every host with placements, and every host that still has to stop some, gets an Assign. */
+    private void sendAssigns(State state) {
+      Map<String, List<HostAgent.Assignment>> byHost = new TreeMap<>();
+      for (Placed p : state.sortedPlacements()) {
+        byHost
+            .computeIfAbsent(p.host(), h -> new ArrayList<>())
+            .add(
+                new HostAgent.Assignment(
+                    p.instanceId(), p.epoch(), state.specs().get(p.generation())));
+      }
+      Set<String> targets = new TreeSet<>(byHost.keySet());
+      targets.addAll(hostsToClear);
+      for (String host : targets) {
+        HostInfo info = hostInfo(host);
+        if (info != null && info.agent() != null) {
+          info.agent()
+              .tell(
+                  new HostAgent.Assign(name, byHost.getOrDefault(host, List.of()), reportAdapter));
+        }
+      }
+    }
+
+    private HostInfo hostInfo(String host) {
+      for (HostInfo h : hosts) {
+        if (h.name().equals(host)) {
+          return h;
+        }
+      }
+      return null;
+    }
+
+    private InstanceStatus observed(Placed p) {
+      if (hostInfo(p.host()) == null) {
+        return null;
+      }
+      HostAgent.SiteReport r = reports.get(p.host());
+      if (r == null) {
+        return null;
+      }
+      for (InstanceStatus st : r.instances()) {
+        if (st.id().equals(p.instanceId())) {
+          return st;
+        }
+      }
+      return null;
+    }
+
+    private boolean isReady(Placed p) {
+      InstanceStatus st = observed(p);
+      return st != null && st.isReady();
+    }
+
+    private boolean isLost(Placed p, long now) {
+      return now - lastSeen.getOrDefault(p.instanceId(), now) > settings.grace().toMillis();
+    }
+
+    private SiteView view(State state) {
+      long now = clock.getAsLong();
+      SiteSpec spec = state.spec();
+      List<InstanceStatus> instances = new ArrayList<>();
+      List<String> problems = new ArrayList<>();
+      Set<String> readyHosts = new TreeSet<>();
+      int ready = 0;
+      long eligible =
+          hosts.stream().filter(h -> spec.pool().equals(h.pool())).map(HostInfo::name).count();
+      if (hostsReceived && eligible == 0) {
+        problems.add(
+            "no host in pool " + spec.pool() + ": add hosts to pool " + spec.pool() + " to run it");
+      } else if (hostsReceived && eligible < 2) {
+        problems.add(
+            "runs on 1 distinct host: add hosts to pool "
+                + spec.pool()
+                + " to survive a host failure");
+      }
+      for (Placed p : state.sortedPlacements()) {
+        InstanceStatus st = observed(p);
+        if (st == null) {
+          SiteSpec s = state.specs().get(p.generation());
+          st =
+              new InstanceStatus(
+                  p.instanceId(),
+                  name,
+                  p.host(),
+                  0,
+                  0,
+                  InstanceState.STARTING,
+                  s == null ? null : s.revision(),
+                  p.epoch(),
+                  0,
+                  null,
+                  null,
+                  0);
+        }
+        instances.add(st);
+        if (st.isReady()) {
+          ready++;
+          readyHosts.add(p.host());
+        } else if (st.pid() != 0 || st.lastExit() != null || st.message() != null) {
+          StringBuilder line =
+              new StringBuilder("instance ")
+                  .append(p.instanceId())
+                  .append(" on host ")
+                  .append(p.host())
+                  .append(": ")
+                  .append(st.state().json());
+          if (st.lastExit() != null) {
+            line.append(", last exit ").append(st.lastExit());
+          }
+          if (st.message() != null) {
+            line.append(": ").append(st.message());
+          }
+          problems.add(line.toString());
+        }
+        if (isLost(p, now)) {
+          problems.add(
+              "instance "
+                  + p.instanceId()
+                  + " on host "
+                  + p.host()
+                  + ": not reported for "
+                  + Durations.format(
+                      Duration.ofMillis(now - lastSeen.getOrDefault(p.instanceId(), now)))
+                  + ", being replaced");
+        } else if (hostInfo(p.host()) == null && hostsReceived) {
+          problems.add("instance " + p.instanceId() + " on host " + p.host() + ": host is gone");
+        }
+      }
+      int desired = spec.instances();
+      boolean degraded = ready < desired || readyHosts.size() < 2;
+      return new SiteView(
+          name,
+          spec,
+          new SiteStatus(desired, ready, readyHosts.size(), degraded, List.copyOf(problems)),
+          List.copyOf(instances));
+    }
   }
 }

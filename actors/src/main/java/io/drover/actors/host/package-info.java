@@ -1,0 +1,7 @@
+/**
+ * Hosts as the control plane sees them. {@link io.drover.actors.host.HostDirectory} (one per node,
+ * local) follows the receptionist for host agents, asks each new agent to describe itself ({@link
+ * io.drover.actors.host.HostInfo}: name, pool, labels, incarnation), forgets agents that leave, and
+ * publishes the sorted list to subscribers such as site entities.
+ */
+package io.drover.actors.host;
