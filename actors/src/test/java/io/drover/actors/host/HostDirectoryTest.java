@@ -14,16 +14,24 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class HostDirectoryTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create("HostDirectoryTest");
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @AfterAll
-  static void shutdown() {
+  /** Each test gets its own system, hence its own receptionist. */
+  private ActorTestKit testKit;
+
+  @BeforeEach
+  void setUp() {
+    testKit = ActorTestKit.create("HostDirectoryTest");
+  }
+
+  @AfterEach
+  void shutdown() {
     testKit.shutdownTestKit();
   }
 
@@ -83,5 +91,15 @@ class HostDirectoryTest {
     awaitHosts(subscriber, List.of("b"));
     testKit.stop(b);
     awaitHosts(subscriber, List.of());
+  }
+
+  @Test
+  void aSilentAgentIsAskedAgain() {
+    ActorRef<HostDirectory.Command> directory = testKit.spawn(HostDirectory.create());
+    TestProbe<HostDirectory.Hosts> subscriber = testKit.createTestProbe();
+    directory.tell(new HostDirectory.Subscribe(subscriber.ref()));
+    ActorRef<HostAgent.Command> slow = testKit.spawn(fakeAgent("slow", "default", 1));
+    testKit.system().receptionist().tell(Receptionist.register(HostAgent.SERVICE_KEY, slow));
+    awaitHosts(subscriber, List.of("slow"));
   }
 }
