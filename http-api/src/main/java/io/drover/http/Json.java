@@ -14,14 +14,13 @@ import java.util.stream.Collectors;
 public final class Json {
 
   /**
-   * Unknown fields are refused (a typo like {@code instnces} must not be silently ignored), and so
-   * are nulls for primitives.
+   * Unknown fields are refused: a typo like {@code instnces} must not be silently ignored. A
+   * missing number reads as 0 and is refused by validation with its own message.
    */
   public static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .findAndAddModules()
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .build();

@@ -20,6 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Metrics {
 
+  /** The first path segment after {@code /api/v1} of every resource the API serves. */
+  private static final java.util.Set<String> RESOURCES =
+      java.util.Set.of("sites", "revisions", "health");
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<InstanceState, AtomicInteger> byState = new EnumMap<>(InstanceState.class);
@@ -79,7 +83,10 @@ public final class Metrics {
     if (path.equals("/metrics")) {
       return path;
     }
-    if (parts.length < 3 || !parts[0].equals("api") || !parts[1].equals("v1")) {
+    if (parts.length < 3
+        || !parts[0].equals("api")
+        || !parts[1].equals("v1")
+        || !RESOURCES.contains(parts[2])) {
       return "other";
     }
     StringBuilder b = new StringBuilder("/api/v1");

@@ -77,5 +77,6 @@ class MainTest {
         Metrics.routeOf("/api/v1/sites/hello/instances/hello-1/logs"));
     assertEquals("/api/v1/sites", Metrics.routeOf("/api/v1/sites"));
     assertEquals("other", Metrics.routeOf("/wp-admin/x"));
+    assertEquals("other", Metrics.routeOf("/api/v1/nope"));
   }
 }

@@ -1,5 +1,6 @@
 package io.drover.actors.agent;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.drover.persistence.CborSerializable;
 
 /**
@@ -34,6 +35,7 @@ public record InstanceStatus(
     long sinceMillis)
     implements CborSerializable {
 
+  @JsonIgnore
   public boolean isReady() {
     return state == InstanceState.READY;
   }
