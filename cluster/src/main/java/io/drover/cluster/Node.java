@@ -90,7 +90,9 @@ public final class Node {
     derived.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout", stopBudget);
     Config full = ConfigFactory.parseMap(derived).withFallback(config);
 
-    RevisionStore revisions = new RevisionStore(dataDir, settings.revisionMaxBytes());
+    RevisionStore revisions =
+        new RevisionStore(
+            dataDir, settings.revisionMaxBytes(), settings.revisionMaxUnpackedBytes());
     CompletableFuture<Refs> refs = new CompletableFuture<>();
     ActorSystem<Void> system =
         ActorSystem.create(guardian(settings, revisions, refs), "drover", full);

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param httpPort HTTP API port
  * @param askTimeout how long the HTTP API waits for an actor's answer
  * @param revisionMaxBytes largest accepted revision upload
+ * @param revisionMaxUnpackedBytes largest total size of a revision's files once unpacked
  * @param agent the host agent's settings
  * @param site every site entity's settings
  */
@@ -32,6 +33,7 @@ public record NodeSettings(
     int httpPort,
     Duration askTimeout,
     long revisionMaxBytes,
+    long revisionMaxUnpackedBytes,
     AgentSettings agent,
     SiteSettings site) {
 
@@ -63,6 +65,7 @@ public record NodeSettings(
         d.getInt("http.port"),
         d.getDuration("http.ask-timeout"),
         d.getBytes("revisions.max-bytes"),
+        d.getBytes("revisions.max-unpacked-bytes"),
         agent,
         site);
   }

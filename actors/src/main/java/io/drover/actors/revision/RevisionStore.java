@@ -51,6 +51,9 @@ public final class RevisionStore {
   /** The setting that bounds an upload; named in {@link Reason#TOO_LARGE} messages. */
   public static final String MAX_BYTES_SETTING = "drover.revisions.max-bytes";
 
+  /** The setting that bounds what an archive unpacks to; named in its refusals. */
+  public static final String MAX_UNPACKED_BYTES_SETTING = "drover.revisions.max-unpacked-bytes";
+
   private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
   private static final String UNPACKING_PREFIX = ".unpacking-";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,6 +62,7 @@ public final class RevisionStore {
   private final Path uploadsDir;
   private final Path releasesDir;
   private final long maxBytes;
+  private final long maxUnpackedBytes;
   private final ConcurrentHashMap<String, Object> unpackLocks = new ConcurrentHashMap<>();
 
   /**
@@ -68,9 +72,22 @@ public final class RevisionStore {
    * @param maxBytes the largest accepted upload, in bytes ({@value #MAX_BYTES_SETTING})
    */
   public RevisionStore(Path dataDir, long maxBytes) {
+    this(dataDir, maxBytes, maxBytes > Long.MAX_VALUE / 16 ? Long.MAX_VALUE : maxBytes * 16);
+  }
+
+  /**
+   * As {@link #RevisionStore(Path, long)}, and refuses archives whose files add up to more than
+   * {@code maxUnpackedBytes} once unpacked (a small gzip can unpack to a full disk).
+   */
+  public RevisionStore(Path dataDir, long maxBytes, long maxUnpackedBytes) {
     if (maxBytes <= 0) {
       throw new IllegalArgumentException(MAX_BYTES_SETTING + " must be positive: " + maxBytes);
     }
+    if (maxUnpackedBytes <= 0) {
+      throw new IllegalArgumentException(
+          MAX_UNPACKED_BYTES_SETTING + " must be positive: " + maxUnpackedBytes);
+    }
+    this.maxUnpackedBytes = maxUnpackedBytes;
     this.revisionsDir = dataDir.resolve("revisions");
     this.uploadsDir = revisionsDir.resolve("uploads");
     this.releasesDir = dataDir.resolve("releases");
@@ -123,7 +140,7 @@ public final class RevisionStore {
                 + " bytes; upload a smaller archive or raise "
                 + MAX_BYTES_SETTING);
       }
-      int files = validate(upload);
+      int files = validate(upload, maxUnpackedBytes);
       String id = sha256(upload);
       Optional<RevisionInfo> existing = get(id);
       if (existing.isPresent()) {
@@ -214,7 +231,8 @@ public final class RevisionStore {
   }
 
   /** Reads the whole archive once and returns its regular-file count, or why it is refused. */
-  private static int validate(Path upload) throws RevisionRejected, IOException {
+  private static int validate(Path upload, long maxUnpackedBytes)
+      throws RevisionRejected, IOException {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(upload))) {
       raw.mark(2);
       int b1 = raw.read();
@@ -228,8 +246,18 @@ public final class RevisionStore {
       try (InputStream tar = openTar(raw);
           TarArchiveInputStream entries = new TarArchiveInputStream(tar)) {
         TarArchiveEntry entry;
+        long unpacked = 0;
         while ((entry = entries.getNextEntry()) != null) {
           checker.check(entry);
+          unpacked += Math.max(0, entry.getSize());
+          if (unpacked > maxUnpackedBytes) {
+            throw new RevisionRejected(
+                Reason.TOO_LARGE,
+                "the archive unpacks to more than "
+                    + maxUnpackedBytes
+                    + " bytes; upload a smaller release or raise "
+                    + MAX_UNPACKED_BYTES_SETTING);
+          }
         }
       } catch (IOException | IllegalArgumentException e) {
         throw new RevisionRejected(

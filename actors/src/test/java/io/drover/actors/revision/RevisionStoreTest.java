@@ -200,6 +200,21 @@ class RevisionStoreTest {
   }
 
   @Test
+  void refusesAnArchiveThatUnpacksTooLarge() throws Exception {
+    RevisionStore bounded = new RevisionStore(data, 1_000_000, 100_000);
+    Path app = Files.createDirectories(data.resolve("bomb"));
+    Files.write(app.resolve("zeros"), new byte[1_000_000]);
+    Path upload = bounded.uploadsDir().resolve("bomb.tar.gz");
+    TarGz.pack(app, upload);
+    assertTrue(Files.size(upload) < 100_000, "compresses well");
+    RevisionRejected e = assertThrows(RevisionRejected.class, () -> bounded.importFile(upload));
+    assertEquals(Reason.TOO_LARGE, e.reason());
+    assertTrue(e.getMessage().contains("drover.revisions.max-unpacked-bytes"), e.getMessage());
+    assertTrue(bounded.list().isEmpty());
+    assertFalse(Files.exists(upload));
+  }
+
+  @Test
   void unpacksOnceWithModesAndSymlinks() throws Exception {
     Path app = appDir();
     Files.createSymbolicLink(app.resolve("run"), Path.of("bin/start.sh"));
