@@ -154,8 +154,55 @@ class SingleNodeIT {
       assertTrue(fetch(i.get("port").asInt()).startsWith("hello from"));
     }
 
-    // SIGTERM stops the node cleanly, its instances first.
-    List<Long> last = after.stream().map(i -> i.get("pid").asLong()).toList();
+    // Logs, metrics, scaling and deleting over HTTP.
+    String firstId = after.get(0).get("id").asText();
+    HttpResponse<String> logs = node.get("/sites/hello/instances/" + firstId + "/logs?tail=5");
+    assertEquals(200, logs.statusCode(), logs.body());
+    assertTrue(logs.body().contains("listening on port"), logs.body());
+    assertProblem(node.get("/sites/hello/instances/" + firstId + "/logs?tail=0"), 400, "tail");
+    LocalNode.await(
+        Duration.ofSeconds(30),
+        "metrics count 2 ready instances",
+        () ->
+            LocalNode.HTTP
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + node.httpPort + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body()
+                .contains("drover_instances{state=\"ready\"} 2.0"));
+    HttpResponse<String> scaled =
+        node.send(
+            "POST", "/sites/hello/scale", HttpRequest.BodyPublishers.ofString("{\"instances\":3}"));
+    assertEquals(200, scaled.statusCode(), scaled.body());
+    List<JsonNode> three = awaitReady("hello", 3, Duration.ofSeconds(120));
+    assertProblem(
+        node.send(
+            "POST", "/sites/hello/scale", HttpRequest.BodyPublishers.ofString("{\"instances\":1}")),
+        400,
+        "at least 2");
+    assertEquals(
+        3, node.json("/sites/hello").at("/spec/instances").asInt(), "refusal changed nothing");
+    List<Long> deleted = three.stream().map(i -> i.get("pid").asLong()).toList();
+    assertEquals(
+        204, node.send("DELETE", "/sites/hello", HttpRequest.BodyPublishers.noBody()).statusCode());
+    LocalNode.await(
+        Duration.ofSeconds(60),
+        "instances of the deleted site stopped",
+        () -> deleted.stream().noneMatch(SingleNodeIT::alive));
+    assertProblem(node.get("/sites/hello"), 404, "hello");
+    assertEquals(0, node.json("/sites").size());
+
+    // Created again, then SIGTERM stops the node cleanly, its instances first.
+    assertEquals(
+        201,
+        node.send("PUT", "/sites/hello", HttpRequest.BodyPublishers.ofString(helloSpec(rev, 2)))
+            .statusCode());
+    List<Long> last =
+        awaitReady("hello", 2, Duration.ofSeconds(120)).stream()
+            .map(i -> i.get("pid").asLong())
+            .toList();
     node.terminate(Duration.ofSeconds(60));
     assertTrue(last.stream().noneMatch(SingleNodeIT::alive), "instances stopped with the node");
   }
