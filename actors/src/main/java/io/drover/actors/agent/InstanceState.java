@@ -14,7 +14,12 @@ public enum InstanceState {
   /** The process exited (or never became ready) and waits out its restart delay. */
   BACKOFF,
   /** SIGTERM was sent to its process group; SIGKILL follows after the stop grace. */
-  STOPPING;
+  STOPPING,
+  /**
+   * Shown by the site, never by an agent: its host does not report it now (unreachable or gone); it
+   * is replaced elsewhere once it has been missing for the grace period.
+   */
+  UNKNOWN;
 
   @JsonValue
   public String json() {

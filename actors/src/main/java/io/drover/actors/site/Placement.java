@@ -77,6 +77,8 @@ public final class Placement {
    * @param excluded hosts that take no new placements and should be emptied (cordoned, draining)
    * @param totalLoad instances of all sites per host, a tie-breaker; hosts absent count as 0
    * @param current every placement of the site
+   * @param unavailable hosts that take no new placements for now but keep theirs (unreachable:
+   *     their instances count until the grace declares them lost)
    */
   public record Input(
       int desired,
@@ -85,15 +87,33 @@ public final class Placement {
       List<HostInfo> hosts,
       Predicate<String> excluded,
       Map<String, Integer> totalLoad,
-      List<Current> current) {}
+      List<Current> current,
+      Set<String> unavailable) {
+
+    /** Every known host is available. */
+    public Input(
+        int desired,
+        String pool,
+        long generation,
+        List<HostInfo> hosts,
+        Predicate<String> excluded,
+        Map<String, Integer> totalLoad,
+        List<Current> current) {
+      this(desired, pool, generation, hosts, excluded, totalLoad, current, Set.of());
+    }
+  }
 
   public static Plan plan(Input in) {
     Set<String> known = new HashSet<>();
+    Set<String> keepable = new HashSet<>();
     List<String> eligible = new ArrayList<>();
     for (HostInfo h : in.hosts()) {
       known.add(h.name());
       if (in.pool().equals(h.pool()) && !in.excluded().test(h.name())) {
-        eligible.add(h.name());
+        keepable.add(h.name());
+        if (!in.unavailable().contains(h.name())) {
+          eligible.add(h.name());
+        }
       }
     }
     Set<String> eligibleSet = new HashSet<>(eligible);
@@ -104,7 +124,7 @@ public final class Placement {
     List<Current> outgoing = new ArrayList<>();
     int serving = 0;
     for (Current c : sorted) {
-      boolean hostOk = eligibleSet.contains(c.host()) || !known.contains(c.host());
+      boolean hostOk = keepable.contains(c.host()) || !known.contains(c.host());
       if (!c.lost() && c.generation() == in.generation() && hostOk) {
         good.add(c);
       } else {

@@ -167,6 +167,12 @@ public final class SiteEntity {
   public record InstancePlaced(String instanceId, String host, long epoch, long generation)
       implements Event {}
 
+  /**
+   * An instance stayed missing longer than the grace; a replacement is placed and this copy is
+   * stopped once the replacement is ready, even if it reappears meanwhile (the older epoch loses).
+   */
+  public record InstanceLost(String instanceId, String reason) implements Event {}
+
   /** An instance was removed from the placements; its host stops it. */
   public record InstanceRemoved(String instanceId, String reason) implements Event {}
 
@@ -184,9 +190,15 @@ public final class SiteEntity {
    * @param host the host it runs on
    * @param epoch its placement epoch, unique within the site forever
    * @param generation the spec generation it runs; its spec is {@code State.specs[generation]}
+   * @param lost declared lost after the grace; it is replaced and never counts as good again
    */
-  public record Placed(String instanceId, String host, long epoch, long generation)
-      implements CborSerializable {}
+  public record Placed(String instanceId, String host, long epoch, long generation, boolean lost)
+      implements CborSerializable {
+
+    Placed asLost() {
+      return new Placed(instanceId, host, epoch, generation, true);
+    }
+  }
 
   /**
    * The persisted state of a site.
@@ -226,8 +238,17 @@ public final class SiteEntity {
         return new State(e.spec(), e.generation(), nextEpoch, placements, s).pruned();
       } else if (event instanceof InstancePlaced e) {
         Map<String, Placed> p = new HashMap<>(placements);
-        p.put(e.instanceId(), new Placed(e.instanceId(), e.host(), e.epoch(), e.generation()));
+        p.put(
+            e.instanceId(), new Placed(e.instanceId(), e.host(), e.epoch(), e.generation(), false));
         return new State(spec, generation, Math.max(nextEpoch, e.epoch() + 1), p, specs);
+      } else if (event instanceof InstanceLost e) {
+        Placed lost = placements.get(e.instanceId());
+        if (lost == null) {
+          return this;
+        }
+        Map<String, Placed> p = new HashMap<>(placements);
+        p.put(e.instanceId(), lost.asLost());
+        return new State(spec, generation, nextEpoch, p, specs);
       } else if (event instanceof InstanceRemoved e) {
         Map<String, Placed> p = new HashMap<>(placements);
         p.remove(e.instanceId());
@@ -263,10 +284,12 @@ public final class SiteEntity {
 
     // observed, in memory only: rebuilt from the host directory and agent reports after a restart
     private List<HostInfo> hosts = List.of();
+    private HostDirectory.Hosts directory = new HostDirectory.Hosts(List.of(), Set.of(), Set.of());
     private boolean hostsReceived;
     private final Map<String, HostAgent.SiteReport> reports = new HashMap<>();
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final Set<String> hostsToClear = new TreeSet<>();
+    private long lastPlanAt = -1;
 
     Site(
         String name,
@@ -381,6 +404,7 @@ public final class SiteEntity {
 
     private ReplyEffect<Event, State> onHosts(State state, WrappedHosts msg) {
       hosts = msg.hosts().hosts();
+      directory = msg.hosts();
       hostsReceived = true;
       return reconcile(state, true);
     }
@@ -428,30 +452,40 @@ public final class SiteEntity {
         return List.of();
       }
       long now = clock.getAsLong();
-      List<Placement.Current> current = new ArrayList<>();
+      restartGraceClocksAfterOwnPause(state, now);
+      List<Event> events = new ArrayList<>();
+      State planned = state;
       for (Placed p : state.sortedPlacements()) {
         lastSeen.putIfAbsent(p.instanceId(), now);
+        if (!p.lost() && isMissingTooLong(p, now)) {
+          InstanceLost lost = new InstanceLost(p.instanceId(), missingReason(p, now));
+          events.add(lost);
+          planned = planned.apply(lost);
+        }
+      }
+      List<Placement.Current> current = new ArrayList<>();
+      for (Placed p : planned.sortedPlacements()) {
         current.add(
             new Placement.Current(
-                p.instanceId(), p.host(), p.epoch(), p.generation(), isReady(p), isLost(p, now)));
+                p.instanceId(), p.host(), p.epoch(), p.generation(), isReady(p), p.lost()));
       }
       Placement.Plan plan =
           Placement.plan(
               new Placement.Input(
-                  state.spec().instances(),
-                  state.spec().pool(),
-                  state.generation(),
+                  planned.spec().instances(),
+                  planned.spec().pool(),
+                  planned.generation(),
                   hosts,
-                  h -> false,
+                  directory.unschedulable()::contains,
                   Map.of(),
-                  current));
-      List<Event> events = new ArrayList<>();
+                  current,
+                  directory.unreachable()));
       for (Placement.Removal r : plan.removals()) {
         events.add(new InstanceRemoved(r.instanceId(), r.reason()));
       }
-      long epoch = state.nextEpoch();
+      long epoch = planned.nextEpoch();
       for (Placement.Addition a : plan.additions()) {
-        events.add(new InstancePlaced(name + "-" + epoch, a.host(), epoch, state.generation()));
+        events.add(new InstancePlaced(name + "-" + epoch, a.host(), epoch, planned.generation()));
         epoch++;
       }
       return events;
@@ -479,6 +513,16 @@ public final class SiteEntity {
                   p.host(),
                   p.epoch(),
                   p.generation());
+        } else if (e instanceof InstanceLost l) {
+          Placed lost = before.placements().get(l.instanceId());
+          ctx.getLog()
+              .warn(
+                  "site {} lost instance {} on host {} (epoch {}): {}; placing a replacement",
+                  name,
+                  l.instanceId(),
+                  lost == null ? "?" : lost.host(),
+                  lost == null ? "?" : lost.epoch(),
+                  l.reason());
         } else if (e instanceof InstanceRemoved r) {
           lastSeen.remove(r.instanceId());
           Placed gone = before.placements().get(r.instanceId());
@@ -528,10 +572,35 @@ public final class SiteEntity {
       return null;
     }
 
+    /**
+     * Plans run at least every reconcile interval. A much longer gap means this entity itself was
+     * not running (its node paused or overloaded): nobody watched, so nothing counts as missing for
+     * that time, and every grace clock starts again now.
+     */
+    private void restartGraceClocksAfterOwnPause(State state, long now) {
+      long gap = lastPlanAt < 0 ? 0 : now - lastPlanAt;
+      lastPlanAt = now;
+      if (gap > 3 * settings.reconcileInterval().toMillis() && gap > settings.grace().toMillis()) {
+        ctx.getLog()
+            .warn(
+                "site {} was not running for {}; its grace clocks start again",
+                name,
+                Durations.format(Duration.ofMillis(gap)));
+        for (Placed p : state.placements().values()) {
+          lastSeen.put(p.instanceId(), now);
+        }
+      }
+    }
+
+    /** What the host last reported of {@code p}; null when never reported or not reachable. */
     private InstanceStatus observed(Placed p) {
-      if (hostInfo(p.host()) == null) {
+      if (hostInfo(p.host()) == null || directory.unreachable().contains(p.host())) {
         return null;
       }
+      return lastReported(p);
+    }
+
+    private InstanceStatus lastReported(Placed p) {
       HostAgent.SiteReport r = reports.get(p.host());
       if (r == null) {
         return null;
@@ -549,8 +618,23 @@ public final class SiteEntity {
       return st != null && st.isReady();
     }
 
-    private boolean isLost(Placed p, long now) {
+    /**
+     * Not in its host's reports (host unreachable, gone, or the instance vanished) for too long.
+     */
+    private boolean isMissingTooLong(Placed p, long now) {
       return now - lastSeen.getOrDefault(p.instanceId(), now) > settings.grace().toMillis();
+    }
+
+    private String missingReason(Placed p, long now) {
+      String since =
+          Durations.format(Duration.ofMillis(now - lastSeen.getOrDefault(p.instanceId(), now)));
+      if (hostInfo(p.host()) == null) {
+        return "host " + p.host() + " is gone (" + since + ")";
+      }
+      if (directory.unreachable().contains(p.host())) {
+        return "host " + p.host() + " unreachable for " + since;
+      }
+      return "not reported by host " + p.host() + " for " + since;
     }
 
     private SiteView view(State state) {
@@ -573,27 +657,41 @@ public final class SiteEntity {
       }
       for (Placed p : state.sortedPlacements()) {
         InstanceStatus st = observed(p);
-        if (st == null) {
+        boolean missing = hostsReceived && st == null && lastReported(p) != null;
+        missing |= hostsReceived && (hostInfo(p.host()) == null || p.lost());
+        if (st == null || p.lost()) {
           SiteSpec s = state.specs().get(p.generation());
+          InstanceStatus last = lastReported(p);
           st =
               new InstanceStatus(
                   p.instanceId(),
                   name,
                   p.host(),
-                  0,
-                  0,
-                  InstanceState.STARTING,
+                  last == null ? 0 : last.pid(),
+                  last == null ? 0 : last.port(),
+                  missing ? InstanceState.UNKNOWN : InstanceState.STARTING,
                   s == null ? null : s.revision(),
                   p.epoch(),
-                  0,
-                  null,
-                  null,
-                  0);
+                  last == null ? 0 : last.restarts(),
+                  last == null ? null : last.lastExit(),
+                  missing ? missingReason(p, now) : null,
+                  last == null ? 0 : last.sinceMillis());
         }
         instances.add(st);
         if (st.isReady()) {
           ready++;
           readyHosts.add(p.host());
+        } else if (missing) {
+          problems.add(
+              "instance "
+                  + p.instanceId()
+                  + " on host "
+                  + p.host()
+                  + ": "
+                  + missingReason(p, now)
+                  + (p.lost()
+                      ? ", being replaced"
+                      : ", replaced after " + Durations.format(settings.grace())));
         } else if (st.pid() != 0 || st.lastExit() != null || st.message() != null) {
           StringBuilder line =
               new StringBuilder("instance ")
@@ -609,19 +707,6 @@ public final class SiteEntity {
             line.append(": ").append(st.message());
           }
           problems.add(line.toString());
-        }
-        if (isLost(p, now)) {
-          problems.add(
-              "instance "
-                  + p.instanceId()
-                  + " on host "
-                  + p.host()
-                  + ": not reported for "
-                  + Durations.format(
-                      Duration.ofMillis(now - lastSeen.getOrDefault(p.instanceId(), now)))
-                  + ", being replaced");
-        } else if (hostInfo(p.host()) == null && hostsReceived) {
-          problems.add("instance " + p.instanceId() + " on host " + p.host() + ": host is gone");
         }
       }
       int desired = spec.instances();

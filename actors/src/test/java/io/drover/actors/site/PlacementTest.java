@@ -209,4 +209,32 @@ class PlacementTest {
     assertEquals(first, second);
     assertEquals(List.of("s-3"), removedIds(first));
   }
+
+  @Test
+  void unavailableHostKeepsItsPlacementButTakesNoNewOne() {
+    List<Current> cur = List.of(ready("a", 1), ready("b", 2));
+    Plan keep =
+        Placement.plan(
+            new Input(
+                2, "default", 1, hosts("a", "b", "c"), h -> false, Map.of(), cur, Set.of("b")));
+    assertTrue(keep.isEmpty(), "an unreachable host's instance counts until it is lost");
+
+    Plan scaleUp =
+        Placement.plan(
+            new Input(
+                3, "default", 1, hosts("a", "b", "c"), h -> false, Map.of(), cur, Set.of("c")));
+    assertEquals(List.of("a"), addedHosts(scaleUp), "never on the unavailable host");
+  }
+
+  @Test
+  void lostCopyThatReappearsIsRemovedOnlyOnceItsReplacementIsReady() {
+    Current lostButBack = new Current("s-2", "b", 2, 1, true, true);
+    Plan waiting =
+        plan(2, hosts("a", "b", "c"), List.of(ready("a", 1), lostButBack, starting("c", 3)));
+    assertTrue(waiting.isEmpty(), "kept while its replacement is not ready: " + waiting);
+
+    Plan done = plan(2, hosts("a", "b", "c"), List.of(ready("a", 1), lostButBack, ready("c", 3)));
+    assertEquals(List.of("s-2"), removedIds(done));
+    assertTrue(done.additions().isEmpty());
+  }
 }

@@ -20,6 +20,7 @@ import io.drover.actors.site.SiteEntity.State;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -82,7 +83,11 @@ class SiteEntityTest {
   }
 
   private void hosts(HostInfo... hosts) {
-    hostsAdapter.tell(new HostDirectory.Hosts(List.of(hosts)));
+    hostsAdapter.tell(new HostDirectory.Hosts(List.of(hosts), Set.of(), Set.of()));
+  }
+
+  private void hosts(Set<String> unreachable, HostInfo... hosts) {
+    hostsAdapter.tell(new HostDirectory.Hosts(List.of(hosts), unreachable, Set.of()));
   }
 
   private CommandResultWithReply<Command, Event, State, Reply> put(SiteSpec spec) {
@@ -328,7 +333,7 @@ class SiteEntityTest {
     awaitState(s -> s.placements().containsKey(name + "-3"), "replacement placed");
     assertEquals("c", kit.getState().placements().get(name + "-3").host());
     assertTrue(kit.getState().placements().containsKey(name + "-1"), "kept until replaced");
-    assertTrue(get().site().status().problems().stream().anyMatch(p -> p.contains("not reported")));
+    assertTrue(get().site().status().problems().stream().anyMatch(p -> p.contains("is gone")));
 
     HostAgent.Assign toC = assignTo(c);
     report(toC, "c", status("c", name + "-3", InstanceState.READY, REV1));
@@ -337,5 +342,126 @@ class SiteEntityTest {
     assertEquals(2, st.ready());
     assertEquals(2, st.distinctHosts());
     assertFalse(st.degraded());
+  }
+
+  @Test
+  void unreachableHostKeepsItsInstanceThroughTheGraceAndTakesNoNewOne() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> c = testKit.createTestProbe();
+    hosts(host("a", a), host("b", b), host("c", c));
+    put(spec(REV1, 2));
+    HostAgent.Assign toA = assignTo(a);
+    HostAgent.Assign toB = assignTo(b);
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+
+    // b vanishes: a blip shorter than the grace costs nothing
+    hosts(Set.of("b"), host("a", a), host("b", b), host("c", c));
+    get();
+    clock.addAndGet(3_000);
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    Reply during = get();
+    assertEquals(2, kit.getState().placements().size(), "nothing placed within the grace");
+    assertEquals(
+        InstanceState.UNKNOWN,
+        during.site().instances().stream()
+            .filter(i -> i.id().equals(name + "-2"))
+            .findFirst()
+            .orElseThrow()
+            .state());
+    assertTrue(during.site().status().degraded(), "an unreachable copy is not ready");
+
+    // past the grace: lost, replaced on c (never on the unreachable b)
+    clock.addAndGet(3_000);
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    awaitState(s -> s.placements().containsKey(name + "-3"), "replacement placed");
+    assertEquals("c", kit.getState().placements().get(name + "-3").host());
+    assertTrue(kit.getState().placements().get(name + "-2").lost());
+  }
+
+  @Test
+  void reappearingCopyWithTheOlderEpochStopsOnlyOnceItsReplacementIsReady() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> c = testKit.createTestProbe();
+    hosts(host("a", a), host("b", b), host("c", c));
+    put(spec(REV1, 2));
+    HostAgent.Assign toA = assignTo(a);
+    HostAgent.Assign toB = assignTo(b);
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+
+    hosts(Set.of("b"), host("a", a), host("b", b), host("c", c));
+    get();
+    clock.addAndGet(6_000);
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    awaitState(s -> s.placements().containsKey(name + "-3"), "replacement placed on c");
+    HostAgent.Assign toC = assignTo(c, x -> ids(x).equals(List.of(name + "-3")));
+
+    // b comes back while the replacement is still starting: both stay
+    hosts(host("a", a), host("b", b), host("c", c));
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+    report(toC, "c", status("c", name + "-3", InstanceState.STARTING, REV1));
+    get();
+    assertTrue(kit.getState().placements().containsKey(name + "-2"), "no ready replacement yet");
+    assertTrue(kit.getState().placements().containsKey(name + "-3"), "the replacement stays");
+
+    // the replacement is ready: the older epoch (on b) is the surplus and b is told to stop it
+    report(toC, "c", status("c", name + "-3", InstanceState.READY, REV1));
+    awaitState(s -> !s.placements().containsKey(name + "-2"), "older copy removed");
+    assignTo(b, x -> x.instances().isEmpty());
+    assertEquals(
+        List.of(name + "-1", name + "-3"),
+        kit.getState().sortedPlacements().stream().map(SiteEntity.Placed::instanceId).toList());
+  }
+
+  @Test
+  void aPauseOfTheSiteItselfIsNotMistakenForMissingInstances() {
+    TestProbe<HostDirectory.Command> dir = testKit.createTestProbe();
+    String paused = name + "-paused";
+    EventSourcedBehaviorTestKit<Command, Event, State> k =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            SiteEntity.create(
+                paused,
+                dir.ref(),
+                new SiteSettings(Duration.ofSeconds(5), Duration.ofSeconds(1)),
+                clock::get));
+    ActorRef<HostDirectory.Hosts> adapter =
+        dir.expectMessageClass(HostDirectory.Subscribe.class, WAIT).subscriber();
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    adapter.tell(new HostDirectory.Hosts(List.of(host("a", a), host("b", b)), Set.of(), Set.of()));
+    k.<Reply>runCommand(r -> new SiteEntity.Put(spec(REV1, 2), r));
+    HostAgent.Assign toA = assignTo(a);
+    assignTo(b);
+
+    // the entity's node stood still for 20 s: then a's report comes in first
+    clock.addAndGet(20_000);
+    toA.reportTo()
+        .tell(
+            new HostAgent.SiteReport(
+                "a",
+                paused,
+                List.of(
+                    new InstanceStatus(
+                        paused + "-1",
+                        paused,
+                        "a",
+                        1,
+                        1,
+                        InstanceState.READY,
+                        REV1,
+                        1,
+                        0,
+                        null,
+                        null,
+                        1))));
+    k.<Reply>runCommand(SiteEntity.Get::new);
+    assertTrue(
+        k.getState().placements().values().stream().noneMatch(SiteEntity.Placed::lost),
+        "nothing declared lost: " + k.getState());
+    assertEquals(2, k.getState().placements().size());
   }
 }
