@@ -1,0 +1,11 @@
+package io.drover.chaos;
+
+/**
+ * A broken invariant.
+ *
+ * @param invariant I1, I2 or I4 (DESIGN.md)
+ * @param site the site concerned
+ * @param what what was wrong, for the report
+ * @param atMillis when it was observed
+ */
+public record Violation(String invariant, String site, String what, long atMillis) {}
