@@ -9,9 +9,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,9 @@ public final class PostgresSchema {
 
   /** The advisory lock key ("drover" in ASCII); only Drover nodes take it. */
   static final long LOCK_KEY = 0x64726f766572L;
+
+  /** How long a node waits for another node that is creating the schema. */
+  private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
 
   private static final Logger log = LoggerFactory.getLogger(PostgresSchema.class);
 
@@ -63,6 +68,9 @@ public final class PostgresSchema {
     }
     try (c) {
       return createUnderLock(c);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartRefused("interrupted while preparing the journal schema", e);
     } catch (SQLException | IOException e) {
       throw new StartRefused(
           "cannot create the journal schema in "
@@ -78,13 +86,10 @@ public final class PostgresSchema {
     }
   }
 
-  private static boolean createUnderLock(Connection c) throws SQLException, IOException {
+  private static boolean createUnderLock(Connection c)
+      throws SQLException, IOException, InterruptedException {
     c.setAutoCommit(true);
-    try (Statement s = c.createStatement()) {
-      // Bounded: a node that cannot get the lock within a minute gives up with a message.
-      s.execute("SET lock_timeout = '60s'");
-      s.execute("SELECT pg_advisory_lock(" + LOCK_KEY + ")");
-    }
+    lock(c);
     try {
       if (exists(c, "public.event_journal")) {
         return false;
@@ -101,6 +106,34 @@ public final class PostgresSchema {
     } finally {
       try (Statement s = c.createStatement()) {
         s.execute("SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
+      }
+    }
+  }
+
+  /**
+   * Takes the advisory lock by polling {@code pg_try_advisory_lock}, never by waiting in {@code
+   * pg_advisory_lock}: a session blocked in that call keeps a transaction open, and the holder's
+   * {@code CREATE INDEX CONCURRENTLY} waits for every open transaction, a deadlock.
+   */
+  private static void lock(Connection c) throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+    try (Statement s = c.createStatement()) {
+      while (true) {
+        try (ResultSet r = s.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_KEY + ")")) {
+          r.next();
+          if (r.getBoolean(1)) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new SQLException(
+              "another node held the schema lock (pg_advisory_lock "
+                  + LOCK_KEY
+                  + ") for "
+                  + LOCK_WAIT.toSeconds()
+                  + " s");
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
       }
     }
   }
