@@ -62,22 +62,36 @@ public final class Node {
   private record Refs(ActorRef<HostAgent.Command> agent, ActorRef<HostDirectory.Command> hosts) {}
 
   /**
-   * The node configuration: {@code overrides} (from flags) over system properties over {@code
-   * application.conf} over the libraries' {@code reference.conf}.
+   * The node configuration: system properties over {@code overrides} (from flags) over {@code
+   * application.conf} over the libraries' {@code reference.conf}. With {@code drover.journal =
+   * postgres}, {@code persistence-postgres.conf} sits between the overrides and {@code
+   * application.conf}.
    */
   public static Config config(Config overrides) {
-    return ConfigFactory.load(
-        overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    Config application = ConfigFactory.parseResourcesAnySyntax("application");
+    Config config = ConfigFactory.load(overrides.withFallback(application));
+    if (JournalSettings.Kind.parse(config.getString("drover.journal"))
+        == JournalSettings.Kind.POSTGRES) {
+      Config postgres = ConfigFactory.parseResourcesAnySyntax("persistence-postgres");
+      config = ConfigFactory.load(overrides.withFallback(postgres).withFallback(application));
+    }
+    return config;
   }
 
   /**
-   * Starts a node, joins it to itself (a single-node cluster) and returns once it is Up.
+   * Starts a node, joins it to itself (a single-node cluster) and returns once it is Up. With the
+   * PostgreSQL journal it first makes sure the database is reachable and has the journal tables.
    *
    * @param overrides settings that win over every file, e.g. {@code drover.http.port}
+   * @throws StartRefused when the journal database cannot be reached or prepared
    */
   public static Node start(Config overrides) {
     Config config = config(overrides);
     NodeSettings settings = NodeSettings.fromConfig(config);
+    JournalSettings journal = JournalSettings.fromConfig(config);
+    if (journal.kind() == JournalSettings.Kind.POSTGRES) {
+      PostgresSchema.ensure(journal);
+    }
     Path dataDir = settings.dataDir();
     prepareDataDir(dataDir);
 
@@ -106,10 +120,11 @@ public final class Node {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       node.awaitUp(Duration.ofSeconds(60));
       log.info(
-          "node up: host {} pool {} data-dir {} cluster {}:{}",
+          "node up: host {} pool {} data-dir {} journal {} cluster {}:{}",
           settings.host(),
           settings.pool(),
           dataDir,
+          journal.kind() == JournalSettings.Kind.POSTGRES ? journal.url() : "leveldb",
           settings.bind(),
           settings.clusterPort());
       return node;

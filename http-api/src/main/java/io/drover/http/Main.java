@@ -3,10 +3,13 @@ package io.drover.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.common.Durations;
+import io.drover.cluster.JournalSettings;
 import io.drover.cluster.Node;
+import io.drover.cluster.StartRefused;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -108,6 +111,39 @@ public final class Main implements Runnable {
     String grace;
 
     @Option(
+        names = "--journal",
+        paramLabel = "KIND",
+        defaultValue = "${env:DROVER_JOURNAL:-leveldb}",
+        description =
+            "leveldb (embedded under the data dir; one node) or postgres (a database every node"
+                + " reaches; needs --jdbc-url) (env DROVER_JOURNAL; default ${DEFAULT-VALUE}).")
+    String journal;
+
+    @Option(
+        names = "--jdbc-url",
+        paramLabel = "URL",
+        defaultValue = "${env:DROVER_JDBC_URL}",
+        description =
+            "PostgreSQL for --journal postgres, jdbc:postgresql://HOST:PORT/DB (env DROVER_JDBC_URL;"
+                + " ./drover dev-postgres prints one for development).")
+    String jdbcUrl;
+
+    @Option(
+        names = "--jdbc-user",
+        paramLabel = "NAME",
+        defaultValue = "${env:DROVER_JDBC_USER:-drover}",
+        description = "Database user (env DROVER_JDBC_USER; default ${DEFAULT-VALUE}).")
+    String jdbcUser;
+
+    @Option(
+        names = "--jdbc-password",
+        paramLabel = "SECRET",
+        defaultValue = "${env:DROVER_JDBC_PASSWORD}",
+        description =
+            "Database password (env DROVER_JDBC_PASSWORD, which keeps it out of the process list).")
+    String jdbcPassword;
+
+    @Option(
         names = "--no-example",
         description = "Do not upload and start the example site 'hello'.")
     boolean noExample;
@@ -123,7 +159,13 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       Config overrides = validate();
-      Node node = Node.start(overrides);
+      Node node;
+      try {
+        node = Node.start(overrides);
+      } catch (StartRefused e) {
+        spec.commandLine().getErr().println("drover: " + e.getMessage());
+        return 2;
+      }
       HttpServer.start(node).toCompletableFuture().get();
       if (!noExample) {
         new ExampleSite(node.settings(), examplesDir.resolve("hello")).ensureRunning();
@@ -165,6 +207,7 @@ public final class Main implements Runnable {
                 + examplesDir.toAbsolutePath().resolve("hello")
                 + ": pass --examples-dir, or --no-example to start without it");
       }
+      validateJournal(o);
       o.put("drover.data-dir", abs.toString());
       o.put("drover.http.port", httpPort);
       o.put("drover.http.bind", bind);
@@ -172,6 +215,44 @@ public final class Main implements Runnable {
       o.put("drover.grace", grace);
       o.put("pekko.remote.artery.canonical.port", clusterPort);
       return ConfigFactory.parseMap(o);
+    }
+
+    private void validateJournal(Map<String, Object> o) {
+      JournalSettings.Kind kind;
+      try {
+        kind = JournalSettings.Kind.parse(journal);
+      } catch (IllegalArgumentException e) {
+        throw bad(
+            "--journal '"
+                + journal
+                + "' is not a journal: use leveldb (one node) or postgres (with --jdbc-url)");
+      }
+      String url = jdbcUrl == null ? "" : jdbcUrl.trim();
+      if (kind == JournalSettings.Kind.LEVELDB) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--jdbc-url")) {
+          throw bad("--jdbc-url is only used with --journal postgres: add --journal postgres");
+        }
+      } else if (url.isEmpty()) {
+        throw bad(
+            "--journal postgres needs --jdbc-url "
+                + JournalSettings.POSTGRES_URL_PREFIX
+                + "HOST:PORT/DATABASE (for development: --jdbc-url $(./drover dev-postgres))");
+      } else if (!url.startsWith(JournalSettings.POSTGRES_URL_PREFIX)) {
+        throw bad(
+            "--jdbc-url '"
+                + url
+                + "' must start with "
+                + JournalSettings.POSTGRES_URL_PREFIX
+                + ", e.g. jdbc:postgresql://127.0.0.1:5432/drover");
+      } else if (jdbcUser == null || jdbcUser.isBlank()) {
+        throw bad("--jdbc-user must not be empty");
+      }
+      o.put("drover.journal", kind.name().toLowerCase(Locale.ROOT));
+      if (kind == JournalSettings.Kind.POSTGRES) {
+        o.put("drover.jdbc.url", url);
+        o.put("drover.jdbc.user", jdbcUser);
+        o.put("drover.jdbc.password", jdbcPassword == null ? "" : jdbcPassword);
+      }
     }
 
     private void checkPort(String flag, int port) {
