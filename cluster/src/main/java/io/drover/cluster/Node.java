@@ -8,15 +8,19 @@ import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -24,6 +28,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -41,6 +46,7 @@ public final class Node {
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
   private final RevisionStore revisions;
+  private final RevisionFetcher fetcher;
   private final ActorRef<HostAgent.Command> agent;
   private final ActorRef<HostDirectory.Command> hosts;
   private final ActorRef<SiteDirectory.Command> sites;
@@ -49,11 +55,13 @@ public final class Node {
       ActorSystem<Void> system,
       NodeSettings settings,
       RevisionStore revisions,
+      RevisionFetcher fetcher,
       Refs refs,
       ActorRef<SiteDirectory.Command> sites) {
     this.system = system;
     this.settings = settings;
     this.revisions = revisions;
+    this.fetcher = fetcher;
     this.agent = refs.agent();
     this.hosts = refs.hosts();
     this.sites = sites;
@@ -100,6 +108,9 @@ public final class Node {
     derived.put(
         "pekko.persistence.snapshot-store.local.dir", dataDir.resolve("snapshots").toString());
     derived.put("pekko.remote.artery.canonical.hostname", settings.bind());
+    List<String> roles = new ArrayList<>(config.getStringList("pekko.cluster.roles"));
+    roles.add(RevisionFetcher.API_ROLE_PREFIX + advertisedApi(settings));
+    derived.put("pekko.cluster.roles", roles);
     long stopBudget = settings.agent().stopGrace().plusSeconds(10).toMillis();
     derived.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout", stopBudget);
     Config full = ConfigFactory.parseMap(derived).withFallback(config);
@@ -108,13 +119,16 @@ public final class Node {
         new RevisionStore(
             dataDir, settings.revisionMaxBytes(), settings.revisionMaxUnpackedBytes());
     CompletableFuture<Refs> refs = new CompletableFuture<>();
+    AtomicReference<ActorSystem<Void>> systemRef = new AtomicReference<>();
+    RevisionFetcher fetcher = new RevisionFetcher(revisions, () -> peerApis(systemRef.get()));
     ActorSystem<Void> system =
-        ActorSystem.create(guardian(settings, revisions, refs), "drover", full);
+        ActorSystem.create(guardian(settings, fetcher, refs), "drover", full);
+    systemRef.set(system);
     try {
       Refs started = refs.get(30, TimeUnit.SECONDS);
       SiteEntity.init(system, started.hosts(), settings.site());
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
-      Node node = new Node(system, settings, revisions, started, sites);
+      Node node = new Node(system, settings, revisions, fetcher, started, sites);
       node.registerShutdown();
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -135,16 +149,47 @@ public final class Node {
   }
 
   private static Behavior<Void> guardian(
-      NodeSettings settings, RevisionStore revisions, CompletableFuture<Refs> refs) {
+      NodeSettings settings, RevisionFetcher revisions, CompletableFuture<Refs> refs) {
     return Behaviors.setup(
         ctx -> {
           ActorRef<HostAgent.Command> agent =
-              ctx.spawn(HostAgent.create(settings.agent(), revisions::releaseDir), "host-agent");
+              ctx.spawn(
+                  HostAgent.create(settings.agent(), revisions::releaseDirOrFail), "host-agent");
           ActorRef<HostDirectory.Command> hosts =
               ctx.spawn(HostDirectory.create(), "host-directory");
           refs.complete(new Refs(agent, hosts));
           return Behaviors.empty();
         });
+  }
+
+  /** host:port under which other nodes reach this node's HTTP API. */
+  private static String advertisedApi(NodeSettings settings) {
+    String host = settings.bind();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = NodeSettings.localHostName();
+    }
+    return host + ":" + settings.httpPort();
+  }
+
+  /** The HTTP APIs of the other Up members, from their advertised roles. */
+  private static List<URI> peerApis(ActorSystem<Void> system) {
+    if (system == null) {
+      return List.of();
+    }
+    Cluster cluster = Cluster.get(system);
+    List<URI> peers = new ArrayList<>();
+    for (Member m : cluster.state().getMembers()) {
+      if (m.status() != MemberStatus.up() || m.equals(cluster.selfMember())) {
+        continue;
+      }
+      for (String role : m.getRoles()) {
+        if (role.startsWith(RevisionFetcher.API_ROLE_PREFIX)) {
+          peers.add(
+              URI.create("http://" + role.substring(RevisionFetcher.API_ROLE_PREFIX.length())));
+        }
+      }
+    }
+    return peers;
   }
 
   /**
@@ -202,6 +247,11 @@ public final class Node {
 
   public RevisionStore revisions() {
     return revisions;
+  }
+
+  /** Revisions of this host, fetched from peers when missing. */
+  public RevisionFetcher revisionFetcher() {
+    return fetcher;
   }
 
   public ActorRef<HostAgent.Command> agent() {

@@ -66,8 +66,13 @@ public final class HttpServer extends AllDirectives {
                                     ClusterSharding.get(system),
                                     node.sites(),
                                     node.hosts(),
-                                    node.revisions(),
-                                    asks)
+                                    node.revisionFetcher(),
+                                    asks,
+                                    system
+                                        .dispatchers()
+                                        .lookup(
+                                            org.apache.pekko.actor.typed.DispatcherSelector
+                                                .blocking()))
                                 .route(),
                             new RevisionsRoutes(system, node.revisions(), s.revisionMaxBytes())
                                 .route(),

@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -63,26 +64,49 @@ final class RevisionsRoutes extends AllDirectives {
                                         CompletableFuture.supplyAsync(
                                             () -> json(StatusCodes.OK, revisions.list()),
                                             blocking))))),
-                path(
+                pathPrefix(
                     segment(),
                     id ->
-                        get(
-                            () ->
-                                completeWithFuture(
-                                    CompletableFuture.supplyAsync(
-                                        () ->
-                                            revisions
-                                                .get(id)
-                                                .map(info -> json(StatusCodes.OK, info))
-                                                .orElseGet(
-                                                    () ->
-                                                        Problem.response(
-                                                            StatusCodes.NOT_FOUND,
-                                                            "no revision "
-                                                                + id
-                                                                + " (GET /api/v1/revisions"
-                                                                + " lists them)")),
-                                        blocking))))));
+                        concat(
+                            pathEnd(() -> get(() -> show(id))),
+                            path("archive", () -> get(() -> archive(id)))))));
+  }
+
+  private Route show(String id) {
+    return completeWithFuture(
+        CompletableFuture.supplyAsync(
+            () ->
+                revisions
+                    .get(id)
+                    .map(info -> json(StatusCodes.OK, info))
+                    .orElseGet(() -> unknown(id)),
+            blocking));
+  }
+
+  /** The stored tar.gz, for peers that fetch a revision they lack. */
+  private Route archive(String id) {
+    return completeWithFuture(
+        CompletableFuture.<HttpResponse>supplyAsync(
+            () ->
+                revisions
+                    .archive(id)
+                    .map(RevisionsRoutes::archiveResponse)
+                    .orElseGet(() -> unknown(id)),
+            blocking));
+  }
+
+  private static HttpResponse archiveResponse(Path path) {
+    return HttpResponse.create()
+        .withEntity(
+            HttpEntities.create(
+                ContentTypes.create(MediaTypes.APPLICATION_X_GZIP),
+                path.toFile().length(),
+                FileIO.fromPath(path)));
+  }
+
+  private static HttpResponse unknown(String id) {
+    return Problem.response(
+        StatusCodes.NOT_FOUND, "no revision " + id + " (GET /api/v1/revisions lists them)");
   }
 
   private Route upload(org.apache.pekko.stream.javadsl.Source<ByteString, ?> bytes) {

@@ -6,11 +6,11 @@ import io.drover.actors.agent.HostAgent;
 import io.drover.actors.agent.InstanceStatus;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostInfo;
-import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import io.drover.actors.site.SiteSpec;
 import io.drover.actors.site.SiteSpecs;
+import io.drover.cluster.RevisionFetcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,20 +40,23 @@ final class SitesRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final ActorRef<SiteDirectory.Command> directory;
   private final ActorRef<HostDirectory.Command> hosts;
-  private final RevisionStore revisions;
+  private final RevisionFetcher revisions;
   private final Asks asks;
+  private final java.util.concurrent.Executor blocking;
 
   SitesRoutes(
       ClusterSharding sharding,
       ActorRef<SiteDirectory.Command> directory,
       ActorRef<HostDirectory.Command> hosts,
-      RevisionStore revisions,
-      Asks asks) {
+      RevisionFetcher revisions,
+      Asks asks,
+      java.util.concurrent.Executor blocking) {
     this.sharding = sharding;
     this.directory = directory;
     this.hosts = hosts;
     this.revisions = revisions;
     this.asks = asks;
+    this.blocking = blocking;
   }
 
   Route route() {
@@ -99,6 +102,15 @@ final class SitesRoutes extends AllDirectives {
                                                             tail -> logs(name, id, tail))))))))));
   }
 
+  /** True when this node has the revision or fetched it from a peer. */
+  private boolean uploaded(String revision) {
+    try {
+      return revisions.ensureLocal(revision).isPresent();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private EntityRef<SiteEntity.Command> site(String name) {
     return sharding.entityRefFor(SiteEntity.ENTITY_TYPE_KEY, name);
   }
@@ -135,25 +147,32 @@ final class SitesRoutes extends AllDirectives {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     List<String> problems = new ArrayList<>(SiteSpecs.validate(name, spec));
-    if (problems.isEmpty() && revisions.get(spec.revision()).isEmpty()) {
-      problems.add(
-          "revision "
-              + spec.revision()
-              + " is not uploaded: upload its tar.gz with POST /api/v1/revisions and use the id"
-              + " it returns");
-    }
     if (!problems.isEmpty()) {
       return invalid(problems);
     }
     SiteSpec full = SiteSpecs.withDefaults(spec);
-    CompletionStage<SiteEntity.Reply> reply =
-        asks.<SiteDirectory.Command, org.apache.pekko.Done>ask(
-                directory, r -> new SiteDirectory.Register(name, r))
+    CompletionStage<Route> route =
+        CompletableFuture.supplyAsync(() -> uploaded(spec.revision()), blocking)
             .thenCompose(
-                done ->
-                    asks.<SiteEntity.Command, SiteEntity.Reply>ask(
-                        site(name), r -> new SiteEntity.Put(full, r)));
-    return onSuccess(reply, this::reply);
+                known -> {
+                  if (!known) {
+                    return CompletableFuture.completedFuture(
+                        invalid(
+                            List.of(
+                                "revision "
+                                    + spec.revision()
+                                    + " is not uploaded to any node: upload its tar.gz with POST"
+                                    + " /api/v1/revisions and use the id it returns")));
+                  }
+                  return asks.<SiteDirectory.Command, org.apache.pekko.Done>ask(
+                          directory, r -> new SiteDirectory.Register(name, r))
+                      .thenCompose(
+                          done ->
+                              asks.<SiteEntity.Command, SiteEntity.Reply>ask(
+                                  site(name), r -> new SiteEntity.Put(full, r)))
+                      .thenApply(this::reply);
+                });
+    return onSuccess(route, r -> r);
   }
 
   private Route getSite(String name) {

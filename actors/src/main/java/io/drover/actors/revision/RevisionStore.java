@@ -164,6 +164,15 @@ public final class RevisionStore {
     }
   }
 
+  /** The stored tar.gz of a revision, for peers that fetch it. */
+  public Optional<Path> archive(String id) {
+    if (get(id).isEmpty()) {
+      return Optional.empty();
+    }
+    Path archive = revisionsDir.resolve(id + ".tar.gz");
+    return Files.isRegularFile(archive) ? Optional.of(archive) : Optional.empty();
+  }
+
   public Optional<RevisionInfo> get(String id) {
     if (!isRevisionId(id)) {
       return Optional.empty();
