@@ -133,7 +133,7 @@ final class ClusterRoutes extends AllDirectives {
     Address a;
     try {
       a = AddressFromURIString.parse(t);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // MalformedURLException, thrown without being declared
       throw new IllegalArgumentException(
           "'" + t + "' is not a member address: write pekko://drover@HOST:PORT");
     }

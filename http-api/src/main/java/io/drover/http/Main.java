@@ -225,7 +225,7 @@ public final class Main implements Runnable {
       return exit.code();
     }
 
-    private Config validate() {
+    Config validate() {
       Map<String, Object> o = new HashMap<>();
       checkPort("--http-port", httpPort);
       checkPort("--cluster-port", clusterPort);
