@@ -29,10 +29,25 @@ public final class LocalNode implements AutoCloseable {
   public final int httpPort;
   public final int clusterPort;
   public final Path log;
+  public final String host;
+
+  /** Flags every launch of this node gets, e.g. its journal. */
+  private final List<String> baseArgs = new ArrayList<>();
+
   private Process process;
 
   public LocalNode(Path dataDir) throws IOException {
+    this(dataDir, "it-host");
+  }
+
+  /**
+   * A node on free loopback ports.
+   *
+   * @param host its host name ({@code --host}); nodes of one cluster need distinct ones
+   */
+  public LocalNode(Path dataDir, String host) throws IOException {
     this.dataDir = dataDir;
+    this.host = host;
     this.httpPort = freePort();
     int cp = freePort();
     while (cp == httpPort) {
@@ -62,7 +77,34 @@ public final class LocalNode implements AutoCloseable {
   }
 
   /** Starts the node and waits until its health endpoint answers 200. */
+  /** Adds flags to every later launch of this node (e.g. {@code --journal postgres ...}). */
+  public LocalNode withArgs(String... args) {
+    baseArgs.addAll(List.of(args));
+    return this;
+  }
+
+  /** The flags that put a node on this PostgreSQL database. */
+  public static String[] postgresArgs(Postgres.Database db) {
+    return new String[] {
+      "--journal",
+      "postgres",
+      "--jdbc-url",
+      db.url(),
+      "--jdbc-user",
+      Postgres.USER,
+      "--jdbc-password",
+      Postgres.PASSWORD
+    };
+  }
+
   public LocalNode start(String... extraArgs) throws IOException, InterruptedException {
+    launch(extraArgs);
+    awaitHealthy(Duration.ofSeconds(90));
+    return this;
+  }
+
+  /** Starts the node's process and returns at once (see {@link #awaitHealthy}). */
+  public LocalNode launch(String... extraArgs) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -76,17 +118,23 @@ public final class LocalNode implements AutoCloseable {
     cmd.add("--cluster-port");
     cmd.add(Integer.toString(clusterPort));
     cmd.add("--host");
-    cmd.add("it-host");
+    cmd.add(host);
     cmd.add("--examples-dir");
     cmd.add(examples().toString());
+    cmd.addAll(baseArgs);
     cmd.addAll(List.of(extraArgs));
     process =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
+    return this;
+  }
+
+  /** Waits until the health endpoint answers 200 (the node is an Up member). */
+  public void awaitHealthy(Duration within) throws InterruptedException {
     await(
-        Duration.ofSeconds(90),
+        within,
         "node health 200 (log " + log + ")",
         () -> {
           if (!process.isAlive()) {
@@ -94,7 +142,37 @@ public final class LocalNode implements AutoCloseable {
           }
           return get("/health").statusCode() == 200;
         });
-    return this;
+  }
+
+  /** {@code HOST:PORT} of its cluster transport, as {@code --join} takes it. */
+  public String clusterAddress() {
+    return "127.0.0.1:" + clusterPort;
+  }
+
+  /** Its member address, as the cluster API shows it. */
+  public String memberAddress() {
+    return "pekko://drover@" + clusterAddress();
+  }
+
+  /** Sends a signal by name ({@code STOP}, {@code CONT}, {@code TERM}, ...) to the node's JVM. */
+  public void signal(String sig) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + sig + " " + pid() + " failed");
+    }
+  }
+
+  /** Waits for the process to exit by itself and returns its exit code. */
+  public int awaitExit(Duration within) throws InterruptedException {
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("node " + host + " did not exit within " + within);
+    }
+    return process.exitValue();
+  }
+
+  /** The processes the node's JVM started that still run (its instances and their children). */
+  public List<ProcessHandle> descendants() {
+    return process == null ? List.of() : process.descendants().toList();
   }
 
   public long pid() {

@@ -20,18 +20,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,14 @@ public final class Node {
   private final ActorRef<HostAgent.Command> agent;
   private final ActorRef<HostDirectory.Command> hosts;
   private final ActorRef<SiteDirectory.Command> sites;
+  private final ClusterSettings cluster;
+
+  /**
+   * Runs before the instances stop when this node leaves the cluster on purpose (the "drain before
+   * leave" hook: move instances to other hosts first). Not yet wired: instances stop at once.
+   */
+  private volatile Supplier<CompletionStage<Done>> beforeLeave =
+      () -> CompletableFuture.completedFuture(Done.getInstance());
 
   private Node(
       ActorSystem<Void> system,
@@ -57,8 +67,10 @@ public final class Node {
       RevisionStore revisions,
       RevisionFetcher fetcher,
       Refs refs,
-      ActorRef<SiteDirectory.Command> sites) {
+      ActorRef<SiteDirectory.Command> sites,
+      ClusterSettings cluster) {
     this.system = system;
+    this.cluster = cluster;
     this.settings = settings;
     this.revisions = revisions;
     this.fetcher = fetcher;
@@ -87,8 +99,10 @@ public final class Node {
   }
 
   /**
-   * Starts a node, joins it to itself (a single-node cluster) and returns once it is Up. With the
-   * PostgreSQL journal it first makes sure the database is reachable and has the journal tables.
+   * Starts a node, joins it (to itself, to the seed nodes, through discovery, or not at all with
+   * manual join; see {@link ClusterSettings#mode()}) and returns once it is Up; with manual join it
+   * returns at once and {@link #whenUp()} tells when it joined. With the PostgreSQL journal it
+   * first makes sure the database is reachable and has the journal tables.
    *
    * @param overrides settings that win over every file, e.g. {@code drover.http.port}
    * @throws StartRefused when the journal database cannot be reached or prepared
@@ -100,6 +114,13 @@ public final class Node {
     if (journal.kind() == JournalSettings.Kind.POSTGRES) {
       PostgresSchema.ensure(journal);
     }
+    ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
+    clusterSettings
+        .problem()
+        .ifPresent(
+            p -> {
+              throw new IllegalArgumentException(p);
+            });
     Path dataDir = settings.dataDir();
     prepareDataDir(dataDir);
 
@@ -110,10 +131,17 @@ public final class Node {
     derived.put("pekko.remote.artery.canonical.hostname", settings.bind());
     List<String> roles = new ArrayList<>(config.getStringList("pekko.cluster.roles"));
     roles.add(RevisionFetcher.API_ROLE_PREFIX + advertisedApi(settings));
+    roles.add(
+        journal.kind() == JournalSettings.Kind.LEVELDB
+            ? JournalGuard.LEVELDB_ROLE
+            : JournalGuard.SHARED_ROLE);
     derived.put("pekko.cluster.roles", roles);
     long stopBudget = settings.agent().stopGrace().plusSeconds(10).toMillis();
     derived.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout", stopBudget);
-    Config full = ConfigFactory.parseMap(derived).withFallback(config);
+    Config full =
+        ConfigFactory.parseMap(derived)
+            .withFallback(clusterSettings.pekkoConfig(settings.bind()))
+            .withFallback(config);
 
     RevisionStore revisions =
         new RevisionStore(
@@ -124,23 +152,30 @@ public final class Node {
     ActorSystem<Void> system =
         ActorSystem.create(guardian(settings, fetcher, refs), "drover", full);
     systemRef.set(system);
+    system.systemActorOf(JournalGuard.create(), "journal-guard", Props.empty());
     try {
       Refs started = refs.get(30, TimeUnit.SECONDS);
       SiteEntity.init(system, started.hosts(), settings.site());
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
-      Node node = new Node(system, settings, revisions, fetcher, started, sites);
+      Node node = new Node(system, settings, revisions, fetcher, started, sites, clusterSettings);
       node.registerShutdown();
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      node.awaitUp(Duration.ofSeconds(60));
+      Membership.join(system, clusterSettings);
+      if (clusterSettings.mode() == ClusterSettings.Mode.MANUAL) {
+        log.info(
+            "node started without joining: POST /api/v1/cluster/join on {}:{} names the cluster",
+            settings.bind(),
+            settings.httpPort());
+        return node;
+      }
+      node.awaitUp(clusterSettings.joinTimeout(), clusterSettings.mode());
       log.info(
-          "node up: host {} pool {} data-dir {} journal {} cluster {}:{}",
+          "node up: host {} pool {} data-dir {} journal {} member {} ({} members)",
           settings.host(),
           settings.pool(),
           dataDir,
           journal.kind() == JournalSettings.Kind.POSTGRES ? journal.url() : "leveldb",
-          settings.bind(),
-          settings.clusterPort());
+          Cluster.get(system).selfMember().address(),
+          Cluster.get(system).state().members().size());
       return node;
     } catch (Exception e) {
       system.terminate();
@@ -213,28 +248,79 @@ public final class Node {
     }
   }
 
+  /**
+   * Every way out (leave, downing, SIGTERM) stops the instances first; a graceful leave runs the
+   * {@link #beforeLeave} hook before that.
+   */
   private void registerShutdown() {
-    CoordinatedShutdown.get(system)
-        .addTask(
-            CoordinatedShutdown.PhaseBeforeServiceUnbind(),
-            "stop-instances",
-            () ->
-                AskPattern.<HostAgent.Command, Done>ask(
-                    agent,
-                    HostAgent.StopAll::new,
-                    settings.agent().stopGrace().plusSeconds(5),
-                    system.scheduler()));
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "stop-instances",
+        () -> {
+          boolean leaving =
+              shutdown
+                  .getShutdownReason()
+                  .filter(r -> r == CoordinatedShutdown.clusterLeavingReason())
+                  .isPresent();
+          CompletionStage<Done> first =
+              leaving ? beforeLeave.get() : CompletableFuture.completedFuture(Done.getInstance());
+          return first
+              .exceptionally(
+                  e -> {
+                    log.warn(
+                        "before-leave step failed, stopping instances anyway: {}", e.toString());
+                    return Done.getInstance();
+                  })
+              .thenCompose(
+                  done ->
+                      AskPattern.<HostAgent.Command, Done>ask(
+                          agent,
+                          HostAgent.StopAll::new,
+                          settings.agent().stopGrace().plusSeconds(5),
+                          system.scheduler()));
+        });
   }
 
-  private void awaitUp(Duration timeout) throws InterruptedException {
-    Cluster cluster = Cluster.get(system);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("did not become Up within " + timeout);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
+  private void awaitUp(Duration timeout, ClusterSettings.Mode mode) throws Exception {
+    try {
+      whenUp().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      String hint =
+          switch (mode) {
+            case SEEDS -> ": are the --join nodes running and reachable?";
+            case DISCOVERY -> ": are enough (--expect-nodes) contact points up and reachable?";
+            default -> "";
+          };
+      throw new IllegalStateException("did not become Up within " + timeout + hint, e);
     }
+  }
+
+  /** Completes when this node is an Up member (at once if it is already). */
+  public CompletableFuture<Done> whenUp() {
+    CompletableFuture<Done> up = new CompletableFuture<>();
+    org.apache.pekko.cluster.Cluster.get(system)
+        .registerOnMemberUp(() -> up.complete(Done.getInstance()));
+    return up;
+  }
+
+  /** How this node finds its cluster and when silent members are downed. */
+  public ClusterSettings cluster() {
+    return cluster;
+  }
+
+  /**
+   * Sets what runs, on a graceful leave, before the instances stop (e.g. drain the host: move its
+   * instances elsewhere and wait until they are ready there). It must complete within the {@code
+   * before-service-unbind} phase timeout; if it fails the instances stop anyway.
+   */
+  public void beforeLeave(Supplier<CompletionStage<Done>> step) {
+    this.beforeLeave = step;
+  }
+
+  /** Why this node stopped, and the exit code that says so; call after the system terminated. */
+  public Exit exit() {
+    return Exit.of(CoordinatedShutdown.get(system).getShutdownReason());
   }
 
   public ActorSystem<Void> system() {

@@ -76,6 +76,7 @@ public final class HttpServer extends AllDirectives {
                                 .route(),
                             new RevisionsRoutes(system, node.revisions(), s.revisionMaxBytes())
                                 .route(),
+                            new ClusterRoutes(system).route(),
                             path("health", () -> get(this::health)))));
     Route metricsRoute =
         path(

@@ -3,16 +3,23 @@ package io.drover.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.common.Durations;
+import io.drover.cluster.ClusterSettings;
+import io.drover.cluster.Exit;
 import io.drover.cluster.JournalSettings;
 import io.drover.cluster.Node;
 import io.drover.cluster.StartRefused;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code drover} launcher. {@code drover up} starts one node in the foreground; SIGTERM or
- * Ctrl-C stops it, its instances first. Bad flags print what to fix and exit with code 2.
+ * Ctrl-C stops it, its instances first. Bad flags print what to fix and exit with code 2; a node
+ * the cluster downed stops its instances and exits with code 3 (see {@link Exit}).
  */
 @Command(
     name = "drover",
@@ -31,6 +39,8 @@ import picocli.CommandLine.Spec;
     description = "Keeps sites running at least twice on a fleet of hosts.",
     subcommands = {Main.Up.class})
 public final class Main implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{0,62}");
 
@@ -144,6 +154,79 @@ public final class Main implements Runnable {
     String jdbcPassword;
 
     @Option(
+        names = "--join",
+        paramLabel = "HOST:PORT",
+        split = ",",
+        defaultValue = "${env:DROVER_JOIN}",
+        description =
+            "A seed node's cluster address; repeatable (env DROVER_JOIN, comma separated). The"
+                + " first seed may start a new cluster when it is this node; the others join it."
+                + " Without --join, --discovery or --manual-join the node forms a cluster of its own.")
+    List<String> join;
+
+    @Option(
+        names = "--manual-join",
+        description =
+            "Start without joining: POST /api/v1/cluster/join names the cluster to join later.")
+    boolean manualJoin;
+
+    @Option(
+        names = "--down-after",
+        paramLabel = "DURATION",
+        defaultValue = "${env:DROVER_DOWN_AFTER:-4s}",
+        description =
+            "How long a member must stay unreachable before the cluster downs it; a downed node"
+                + " stops its instances and exits with code 3 (env DROVER_DOWN_AFTER; default"
+                + " ${DEFAULT-VALUE}).")
+    String downAfter;
+
+    @Option(
+        names = "--discovery",
+        paramLabel = "METHOD",
+        defaultValue = "${env:DROVER_DISCOVERY}",
+        description =
+            "Form or find the cluster through Cluster Bootstrap: 'config' (the --contact-point"
+                + " list) or 'dns' (A records of --discovery-service) (env DROVER_DISCOVERY).")
+    String discovery;
+
+    @Option(
+        names = "--discovery-service",
+        paramLabel = "NAME",
+        defaultValue = "${env:DROVER_DISCOVERY_SERVICE:-drover}",
+        description =
+            "The name discovery looks up, a DNS name with 'dns' (env DROVER_DISCOVERY_SERVICE;"
+                + " default ${DEFAULT-VALUE}).")
+    String discoveryService;
+
+    @Option(
+        names = "--management-port",
+        paramLabel = "N",
+        defaultValue = "${env:DROVER_MANAGEMENT_PORT:-8558}",
+        description =
+            "Pekko Management HTTP port, bound to --bind; only with --discovery (env"
+                + " DROVER_MANAGEMENT_PORT; default ${DEFAULT-VALUE}).")
+    int managementPort;
+
+    @Option(
+        names = "--contact-point",
+        paramLabel = "HOST:PORT",
+        split = ",",
+        defaultValue = "${env:DROVER_CONTACT_POINTS}",
+        description =
+            "A node's management endpoint for --discovery config; repeatable (env"
+                + " DROVER_CONTACT_POINTS, comma separated).")
+    List<String> contactPoints;
+
+    @Option(
+        names = "--expect-nodes",
+        paramLabel = "N",
+        defaultValue = "${env:DROVER_EXPECT_NODES:-2}",
+        description =
+            "With --discovery: contact points that must be found before a new cluster forms (env"
+                + " DROVER_EXPECT_NODES; default ${DEFAULT-VALUE}).")
+    int expectNodes;
+
+    @Option(
         names = "--no-example",
         description = "Do not upload and start the example site 'hello'.")
     boolean noExample;
@@ -167,14 +250,24 @@ public final class Main implements Runnable {
         return 2;
       }
       HttpServer.start(node).toCompletableFuture().get();
+      CompletableFuture<?> terminated = node.system().getWhenTerminated().toCompletableFuture();
       if (!noExample) {
-        new ExampleSite(node.settings(), examplesDir.resolve("hello")).ensureRunning();
+        CompletableFuture.anyOf(node.whenUp(), terminated).join();
+        if (!terminated.isDone()) {
+          new ExampleSite(node.settings(), examplesDir.resolve("hello")).ensureRunning();
+        }
       }
-      node.system().getWhenTerminated().toCompletableFuture().join();
-      return 0;
+      terminated.join();
+      Exit exit = node.exit();
+      if (exit.code() == 0) {
+        log.info(exit.message());
+      } else {
+        log.error(exit.message());
+      }
+      return exit.code();
     }
 
-    private Config validate() {
+    Config validate() {
       Map<String, Object> o = new HashMap<>();
       checkPort("--http-port", httpPort);
       checkPort("--cluster-port", clusterPort);
@@ -201,6 +294,45 @@ public final class Main implements Runnable {
       if (Files.exists(abs) && (!Files.isDirectory(abs) || !Files.isWritable(abs))) {
         throw bad("--data-dir " + abs + " is not a writable directory");
       }
+      if (Durations.parse(downAfter).filter(d -> !d.isNegative() && !d.isZero()).isEmpty()) {
+        throw bad(
+            "--down-after '" + downAfter + "' is not a positive duration such as 4s or 2500ms");
+      }
+      List<String> seeds = join == null ? List.of() : join.stream().map(String::trim).toList();
+      List<String> contacts =
+          contactPoints == null ? List.of() : contactPoints.stream().map(String::trim).toList();
+      String method = discovery == null ? "" : discovery.trim();
+      if (!method.isEmpty() && !method.equals("config") && !method.equals("dns")) {
+        throw bad("--discovery '" + method + "' is not one of: config, dns");
+      }
+      ClusterSettings cluster =
+          new ClusterSettings(
+              seeds,
+              manualJoin,
+              Duration.ofMinutes(2),
+              Durations.of(downAfter),
+              new ClusterSettings.Discovery(
+                  switch (method) {
+                    case "config" -> ClusterSettings.Method.CONFIG;
+                    case "dns" -> ClusterSettings.Method.DNS;
+                    default -> ClusterSettings.Method.NONE;
+                  },
+                  discoveryService,
+                  managementPort,
+                  expectNodes,
+                  contacts));
+      cluster
+          .problem()
+          .ifPresent(
+              p -> {
+                throw bad(p);
+              });
+      if (!method.isEmpty() && (managementPort == httpPort || managementPort == clusterPort)) {
+        throw bad(
+            "--management-port "
+                + managementPort
+                + " must differ from --http-port and --cluster-port");
+      }
       if (!noExample && !Files.isRegularFile(examplesDir.resolve("hello/Hello.java"))) {
         throw bad(
             "the example site is missing at "
@@ -214,6 +346,14 @@ public final class Main implements Runnable {
       o.put("drover.pool", pool);
       o.put("drover.grace", grace);
       o.put("pekko.remote.artery.canonical.port", clusterPort);
+      o.put("drover.join", seeds);
+      o.put("drover.manual-join", manualJoin);
+      o.put("drover.down-after", downAfter.trim());
+      o.put("drover.discovery.method", method);
+      o.put("drover.discovery.service-name", discoveryService);
+      o.put("drover.discovery.management-port", managementPort);
+      o.put("drover.discovery.expect-nodes", expectNodes);
+      o.put("drover.discovery.config.endpoints", contacts);
       return ConfigFactory.parseMap(o);
     }
 
@@ -231,6 +371,18 @@ public final class Main implements Runnable {
       if (kind == JournalSettings.Kind.LEVELDB) {
         if (spec.commandLine().getParseResult().hasMatchedOption("--jdbc-url")) {
           throw bad("--jdbc-url is only used with --journal postgres: add --journal postgres");
+        }
+        boolean clustered =
+            (join != null && !join.isEmpty())
+                || manualJoin
+                || (discovery != null && !discovery.isBlank());
+        if (clustered) {
+          throw bad(
+              "--join, --discovery and --manual-join need --journal postgres: with the embedded"
+                  + " LevelDB journal every node keeps its own state, and a site that moves to"
+                  + " another node would come back empty (its state would be lost). Give every"
+                  + " node the same database: --journal postgres --jdbc-url ... (for development:"
+                  + " --jdbc-url $(./drover dev-postgres))");
         }
       } else if (url.isEmpty()) {
         throw bad(

@@ -22,7 +22,11 @@ public final class Metrics {
 
   /** The first path segment after {@code /api/v1} of every resource the API serves. */
   private static final java.util.Set<String> RESOURCES =
-      java.util.Set.of("sites", "revisions", "health");
+      java.util.Set.of("sites", "revisions", "health", "cluster");
+
+  /** Fixed sub-paths of {@code /api/v1/cluster}: actions, not ids. */
+  private static final java.util.Set<String> CLUSTER_ACTIONS =
+      java.util.Set.of("members", "join", "leave");
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -91,7 +95,8 @@ public final class Metrics {
     }
     StringBuilder b = new StringBuilder("/api/v1");
     for (int i = 2; i < parts.length; i++) {
-      b.append('/').append(i >= 3 && (i - 3) % 2 == 0 ? "{id}" : parts[i]);
+      boolean action = parts[2].equals("cluster") && CLUSTER_ACTIONS.contains(parts[i]);
+      b.append('/').append(i >= 3 && (i - 3) % 2 == 0 && !action ? "{id}" : parts[i]);
     }
     return b.toString();
   }

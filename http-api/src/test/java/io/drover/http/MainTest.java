@@ -3,8 +3,10 @@ package io.drover.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -65,6 +67,118 @@ class MainTest {
     assertTrue(r.err().contains("--no-example"), r.err());
   }
 
+  /** Parses and validates {@code up} flags on a PostgreSQL journal, as every cluster needs. */
+  private static Config overrides(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(
+        List.of("--journal", "postgres", "--jdbc-url", "jdbc:postgresql://127.0.0.1:5432/d"));
+    CommandLine cl = Main.commandLine();
+    CommandLine.ParseResult parsed = cl.parseArgs(all.toArray(String[]::new));
+    Main.Up up = (Main.Up) parsed.subcommand().commandSpec().userObject();
+    return up.validate();
+  }
+
+  @Test
+  void joinIsRepeatableAndCommaSeparated() {
+    Config c =
+        overrides(
+            "up",
+            "--no-example",
+            "--join",
+            "127.0.0.1:2601",
+            "--join",
+            "127.0.0.1:2602,127.0.0.1:2603",
+            "--down-after",
+            "2500ms");
+    assertEquals(
+        List.of("127.0.0.1:2601", "127.0.0.1:2602", "127.0.0.1:2603"),
+        c.getStringList("drover.join"));
+    assertEquals("2500ms", c.getString("drover.down-after"));
+    assertEquals("", c.getString("drover.discovery.method"));
+  }
+
+  @Test
+  void discoveryConfigTakesContactPoints() {
+    Config c =
+        overrides(
+            "up",
+            "--no-example",
+            "--discovery",
+            "config",
+            "--contact-point",
+            "127.0.0.1:8601,127.0.0.1:8602",
+            "--management-port",
+            "8601",
+            "--expect-nodes",
+            "2");
+    assertEquals("config", c.getString("drover.discovery.method"));
+    assertEquals(8601, c.getInt("drover.discovery.management-port"));
+    assertEquals(
+        List.of("127.0.0.1:8601", "127.0.0.1:8602"),
+        c.getStringList("drover.discovery.config.endpoints"));
+  }
+
+  @Test
+  void badJoinAddressesExitTwoWithWhatToFix() {
+    Run r = run("up", "--no-example", "--join", "127.0.0.1");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--join") && r.err().contains("HOST:PORT"), r.err());
+    r = run("up", "--no-example", "--join", "127.0.0.1:0");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("between 1 and 65535"), r.err());
+    r = run("up", "--no-example", "--join", "127.0.0.1:2552", "--manual-join");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("only one of"), r.err());
+  }
+
+  @Test
+  void badDowningAndDiscoveryFlagsExitTwo() {
+    Run r = run("up", "--no-example", "--down-after", "soon");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--down-after"), r.err());
+    r = run("up", "--no-example", "--down-after", "0s");
+    assertEquals(2, r.exit());
+    r = run("up", "--no-example", "--discovery", "zookeeper");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("config, dns"), r.err());
+    r = run("up", "--no-example", "--discovery", "config");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--contact-point"), r.err());
+    r =
+        run(
+            "up",
+            "--no-example",
+            "--discovery",
+            "config",
+            "--contact-point",
+            "127.0.0.1:8558",
+            "--expect-nodes",
+            "2");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--expect-nodes 2"), r.err());
+    r = run("up", "--no-example", "--discovery", "dns", "--management-port", "8080");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--management-port"), r.err());
+  }
+
+  @Test
+  void clusterFlagsAreRefusedOnTheEmbeddedLevelDbJournal() {
+    for (String[] flags :
+        List.of(
+            new String[] {"--join", "127.0.0.1:2601"},
+            new String[] {"--manual-join"},
+            new String[] {
+              "--discovery", "config", "--contact-point", "127.0.0.1:8558,127.0.0.1:8559"
+            })) {
+      List<String> args = new java.util.ArrayList<>(List.of("up", "--no-example"));
+      args.addAll(List.of(flags));
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(2, r.exit(), r.err());
+      assertTrue(r.err().contains("need --journal postgres"), r.err());
+      assertTrue(r.err().contains("would be lost"), r.err());
+    }
+  }
+
   @Test
   void noSubcommand() {
     assertEquals(2, run().exit());
@@ -78,5 +192,7 @@ class MainTest {
     assertEquals("/api/v1/sites", Metrics.routeOf("/api/v1/sites"));
     assertEquals("other", Metrics.routeOf("/wp-admin/x"));
     assertEquals("other", Metrics.routeOf("/api/v1/nope"));
+    assertEquals("/api/v1/cluster/members", Metrics.routeOf("/api/v1/cluster/members"));
+    assertEquals("/api/v1/cluster/leave", Metrics.routeOf("/api/v1/cluster/leave"));
   }
 }
