@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.host.HostDirectory;
+import io.drover.actors.host.HostEntity;
 import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
@@ -99,12 +100,14 @@ public final class Node {
     try {
       Refs started = refs.get(30, TimeUnit.SECONDS);
       SiteEntity.init(system, started.hosts(), settings.site());
+      HostEntity.init(system);
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
       Node node = new Node(system, settings, revisions, started, sites);
       node.registerShutdown();
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       node.awaitUp(Duration.ofSeconds(60));
+      HostRegistration.start(node);
       log.info(
           "node up: host {} pool {} data-dir {} cluster {}:{}",
           settings.host(),
@@ -126,7 +129,7 @@ public final class Node {
           ActorRef<HostAgent.Command> agent =
               ctx.spawn(HostAgent.create(settings.agent(), revisions::releaseDir), "host-agent");
           ActorRef<HostDirectory.Command> hosts =
-              ctx.spawn(HostDirectory.create(), "host-directory");
+              ctx.spawn(HostDirectory.create(HostEntity.lookup(ctx.getSystem())), "host-directory");
           refs.complete(new Refs(agent, hosts));
           return Behaviors.empty();
         });
