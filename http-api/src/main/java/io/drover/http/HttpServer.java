@@ -69,6 +69,8 @@ public final class HttpServer extends AllDirectives {
                                     node.revisions(),
                                     asks)
                                 .route(),
+                            new HostsRoutes(ClusterSharding.get(system), node.hosts(), asks)
+                                .route(),
                             new RevisionsRoutes(system, node.revisions(), s.revisionMaxBytes())
                                 .route(),
                             path("health", () -> get(this::health)))));
