@@ -60,7 +60,8 @@ final class HostRegistration {
         .whenComplete(
             (reply, failure) -> {
               if (failure == null && reply.outcome() == HostEntity.Outcome.OK) {
-                log.info(
+                // the entity logs the registration itself
+                log.debug(
                     "host {} registered (incarnation {}, {}{})",
                     reply.host().name(),
                     reply.host().incarnation(),
