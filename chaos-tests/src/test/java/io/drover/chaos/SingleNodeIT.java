@@ -266,7 +266,7 @@ class SingleNodeIT {
   }
 
   @Test
-  void startsTheExampleSiteByItself() throws Exception {
+  void startsTheExampleSiteByItselfAndDrainingTheOnlyHostKeepsItRunning() throws Exception {
     node = new LocalNode(tmp.resolve("data")).start();
     List<JsonNode> ready = awaitReady("hello", 2, Duration.ofSeconds(120));
     assertEquals(2, ready.size());
@@ -274,5 +274,62 @@ class SingleNodeIT {
         Duration.ofSeconds(30),
         "the launcher prints how to reach the example",
         () -> node.readLog().contains("curl http://127.0.0.1:"));
+
+    // The one host, registered, with its two hello instances.
+    AtomicReference<JsonNode> hosts = new AtomicReference<>();
+    LocalNode.await(
+        Duration.ofSeconds(30),
+        "GET /hosts lists it-host, registered, with 2 instances",
+        () -> {
+          hosts.set(node.json("/hosts"));
+          return hosts.get().size() == 1
+              && hosts.get().get(0).get("address").isTextual()
+              && hosts.get().get(0).get("instances").size() == 2;
+        });
+    JsonNode host = hosts.get().get(0);
+    assertEquals("it-host", host.get("name").asText());
+    assertEquals("default", host.get("pool").asText());
+    assertTrue(host.get("reachable").asBoolean(), host.toString());
+    assertFalse(host.get("cordoned").asBoolean());
+    assertFalse(host.get("incarnation").asText().isEmpty());
+    assertEquals("hello", host.at("/instances/0/site").asText());
+    assertEquals(200, node.get("/hosts/it-host").statusCode());
+    List<Long> pids = ready.stream().map(i -> i.get("pid").asLong()).sorted().toList();
+
+    // Draining the only host: nowhere to move to, so both keep running and the site says why.
+    HttpResponse<String> drained =
+        node.send("POST", "/hosts/it-host/drain", HttpRequest.BodyPublishers.noBody());
+    assertEquals(200, drained.statusCode(), drained.body());
+    JsonNode d = Json.MAPPER.readTree(drained.body());
+    assertTrue(d.get("draining").asBoolean() && d.get("cordoned").asBoolean(), d.toString());
+    LocalNode.await(
+        Duration.ofSeconds(30),
+        "the site says why its instances stay on the draining host",
+        () -> node.json("/sites/hello").at("/status/problems").toString().contains("draining"));
+    assertEquals(
+        pids,
+        awaitReady("hello", 2, Duration.ofSeconds(30)).stream()
+            .map(i -> i.get("pid").asLong())
+            .sorted()
+            .toList(),
+        "both instances keep running");
+    assertEquals(2, node.json("/sites/hello").at("/spec/instances").asInt());
+
+    HttpResponse<String> uncordoned =
+        node.send("POST", "/hosts/it-host/uncordon", HttpRequest.BodyPublishers.noBody());
+    assertEquals(200, uncordoned.statusCode(), uncordoned.body());
+    assertFalse(Json.MAPPER.readTree(uncordoned.body()).get("draining").asBoolean());
+    LocalNode.await(
+        Duration.ofSeconds(30),
+        "the drain problem is gone",
+        () -> !node.json("/sites/hello").at("/status/problems").toString().contains("draining"));
+    assertEquals(
+        pids,
+        readyInstances("hello").stream().map(i -> i.get("pid").asLong()).sorted().toList(),
+        "the same two processes ran through drain and uncordon");
+
+    assertProblem(node.get("/hosts/nope"), 404, "GET /api/v1/hosts");
+    assertProblem(
+        node.send("POST", "/hosts/nope/drain", HttpRequest.BodyPublishers.noBody()), 404, "nope");
   }
 }

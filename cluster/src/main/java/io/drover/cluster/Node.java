@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.host.HostDirectory;
+import io.drover.actors.host.HostEntity;
 import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
@@ -156,10 +157,13 @@ public final class Node {
     try {
       Refs started = refs.get(30, TimeUnit.SECONDS);
       SiteEntity.init(system, started.hosts(), settings.site());
+      HostEntity.init(system);
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
       Node node = new Node(system, settings, revisions, fetcher, started, sites, clusterSettings);
       node.registerShutdown();
       Membership.join(system, clusterSettings);
+      // the host's control-plane record is registered as soon as this node is a member
+      node.whenUp().thenRun(() -> HostRegistration.start(node));
       if (clusterSettings.mode() == ClusterSettings.Mode.MANUAL) {
         log.info(
             "node started without joining: POST /api/v1/cluster/join on {}:{} names the cluster",
@@ -191,7 +195,7 @@ public final class Node {
               ctx.spawn(
                   HostAgent.create(settings.agent(), revisions::releaseDirOrFail), "host-agent");
           ActorRef<HostDirectory.Command> hosts =
-              ctx.spawn(HostDirectory.create(), "host-directory");
+              ctx.spawn(HostDirectory.create(HostEntity.lookup(ctx.getSystem())), "host-directory");
           refs.complete(new Refs(agent, hosts));
           return Behaviors.empty();
         });

@@ -24,6 +24,12 @@ final class Asks {
     return AskPattern.ask(target, message::apply, timeout, scheduler);
   }
 
+  /** As {@link #ask(RecipientRef, Function)} with a shorter {@code timeout}. */
+  <Req, Res> CompletionStage<Res> ask(
+      RecipientRef<Req> target, Function<ActorRef<Res>, Req> message, Duration timeout) {
+    return AskPattern.ask(target, message::apply, timeout, scheduler);
+  }
+
   Duration timeout() {
     return timeout;
   }

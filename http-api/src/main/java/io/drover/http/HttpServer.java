@@ -74,6 +74,8 @@ public final class HttpServer extends AllDirectives {
                                             org.apache.pekko.actor.typed.DispatcherSelector
                                                 .blocking()))
                                 .route(),
+                            new HostsRoutes(ClusterSharding.get(system), node.hosts(), asks)
+                                .route(),
                             new RevisionsRoutes(system, node.revisions(), s.revisionMaxBytes())
                                 .route(),
                             new ClusterRoutes(system).route(),

@@ -9,21 +9,31 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * One per node, local: knows every host agent in the cluster (from the receptionist), what each
- * host is (by asking it once), and which hosts are unreachable right now (from cluster
- * reachability). Sites subscribe to it to learn where they may place instances.
+ * host is (by asking it once), which hosts are unreachable right now (from cluster reachability),
+ * and which are cordoned or draining (from the {@link HostEntity} records). Sites subscribe to it
+ * to learn where they may place instances.
+ *
+ * <p>Host records arrive three ways, newest {@link HostRecord#version()} wins: published on {@link
+ * HostTopic} after every change (fast, at most once); asked from the entity when a host is first
+ * seen (so a directory that starts late still knows); and asked again for every host each {@link
+ * #REFRESH_INTERVAL} (bounds how long a lost publication can go unnoticed).
  */
 public final class HostDirectory {
 
@@ -37,6 +47,16 @@ public final class HostDirectory {
   /** Answers once with the current {@link Hosts}. */
   public record GetHosts(ActorRef<Hosts> replyTo) implements Command {}
 
+  /** Answers once with every {@link HostRecord} this directory knows, sorted by name. */
+  public record GetRecords(ActorRef<Records> replyTo) implements Command {}
+
+  /** The answer to {@link GetRecords}; may include hosts whose agent is gone. */
+  public record Records(List<HostRecord> records) implements CborSerializable {
+    public Records {
+      records = List.copyOf(records);
+    }
+  }
+
   /**
    * Every known host, sorted by name, one entry per name (of two incarnations of a host, the
    * reachable and newest one).
@@ -44,16 +64,30 @@ public final class HostDirectory {
    * @param hosts every host whose agent is registered, reachable or not
    * @param unreachable names of hosts whose node the failure detector cannot reach now; they take
    *     no new placements and their instances stop reporting
-   * @param unschedulable names of hosts that take no new placements and should be emptied (cordoned
-   *     or draining)
+   * @param unschedulable names of hosts that take no new placements (cordoned or draining); their
+   *     instances stay unless the host is also draining. Always includes {@code draining}
+   * @param draining names of hosts to empty: their instances move to other hosts, each replacement
+   *     ready before the old copy stops
    */
-  public record Hosts(List<HostInfo> hosts, Set<String> unreachable, Set<String> unschedulable)
+  public record Hosts(
+      List<HostInfo> hosts,
+      Set<String> unreachable,
+      Set<String> unschedulable,
+      Set<String> draining)
       implements CborSerializable {
 
     public Hosts {
       hosts = List.copyOf(hosts);
       unreachable = Set.copyOf(unreachable);
-      unschedulable = Set.copyOf(unschedulable);
+      draining = Set.copyOf(draining);
+      Set<String> all = new TreeSet<>(unschedulable);
+      all.addAll(draining);
+      unschedulable = Set.copyOf(all);
+    }
+
+    /** No host is draining. */
+    public Hosts(List<HostInfo> hosts, Set<String> unreachable, Set<String> unschedulable) {
+      this(hosts, unreachable, unschedulable, Set.of());
     }
 
     /** Hosts may take new placements unless unreachable or unschedulable. */
@@ -68,7 +102,28 @@ public final class HostDirectory {
   /** How often a silent agent is asked again before it is ignored until it re-registers. */
   static final int DESCRIBE_ATTEMPTS = 5;
 
+  /** Ask timeout for {@link HostEntity.Get}. */
+  static final Duration GET_TIMEOUT = Duration.ofSeconds(3);
+
+  /** How often a host record is asked again after a failed {@link HostEntity.Get} in a row. */
+  static final int GET_ATTEMPTS = 5;
+
+  /** How often every known host's record is asked again. */
+  static final Duration REFRESH_INTERVAL = Duration.ofSeconds(30);
+
+  /** A directory that learns host records from the topic only (for tests of agents alone). */
   public static Behavior<Command> create() {
+    return create(null);
+  }
+
+  /**
+   * A directory that also asks host records itself.
+   *
+   * @param entities the {@link HostEntity} of a host name (in a node {@link HostEntity#lookup});
+   *     may throw until the entity type is initialised, which counts as a failed ask
+   */
+  public static Behavior<Command> create(
+      Function<String, RecipientRef<HostEntity.Command>> entities) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -88,7 +143,13 @@ public final class HostDirectory {
                             org.apache.pekko.cluster.typed.Subscribe.create(
                                 reachability, ClusterEvent.ReachabilityEvent.class));
                   }
-                  return new Directory(ctx, timers).behavior();
+                  ActorRef<HostRecord> records =
+                      ctx.messageAdapter(HostRecord.class, RecordPublished::new);
+                  HostTopic.get(ctx.getSystem()).topic().tell(Topic.subscribe(records));
+                  if (entities != null) {
+                    timers.startTimerWithFixedDelay(RefreshAll.INSTANCE, REFRESH_INTERVAL);
+                  }
+                  return new Directory(ctx, timers, entities).behavior();
                 }));
   }
 
@@ -109,6 +170,17 @@ public final class HostDirectory {
 
   private record SubscriberGone(ActorRef<Hosts> subscriber) implements Command {}
 
+  private record RecordPublished(HostRecord record) implements Command {}
+
+  private record RecordFetched(String host, int attempt, HostEntity.Reply reply, Throwable failure)
+      implements Command {}
+
+  private record FetchAgain(String host, int attempt) implements Command {}
+
+  private enum RefreshAll implements Command {
+    INSTANCE
+  }
+
   /** A described agent and when it was described (a newer incarnation wins a name). */
   private record Known(HostInfo info, long seq) {}
 
@@ -116,6 +188,10 @@ public final class HostDirectory {
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final Address selfAddress;
+    private final Function<String, RecipientRef<HostEntity.Command>> entities;
+
+    /** The newest record of every host name seen. */
+    private final Map<String, HostRecord> records = new TreeMap<>();
 
     /** Every described agent. */
     private final Map<ActorRef<HostAgent.Command>, Known> known = new HashMap<>();
@@ -128,12 +204,16 @@ public final class HostDirectory {
 
     private final Set<ActorRef<Hosts>> subscribers = new HashSet<>();
     private long seq;
-    private Hosts last = new Hosts(List.of(), Set.of(), Set.of());
+    private Hosts last = new Hosts(List.of(), Set.of(), Set.of(), Set.of());
 
-    Directory(ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    Directory(
+        ActorContext<Command> ctx,
+        TimerScheduler<Command> timers,
+        Function<String, RecipientRef<HostEntity.Command>> entities) {
       this.ctx = ctx;
       this.timers = timers;
       this.selfAddress = ctx.getSystem().address();
+      this.entities = entities;
     }
 
     Behavior<Command> behavior() {
@@ -145,6 +225,21 @@ public final class HostDirectory {
                 m.replyTo().tell(last);
                 return Behaviors.same();
               })
+          .onMessage(
+              GetRecords.class,
+              m -> {
+                m.replyTo().tell(new Records(List.copyOf(records.values())));
+                return Behaviors.same();
+              })
+          .onMessage(RecordPublished.class, m -> onRecord(m.record()))
+          .onMessage(RecordFetched.class, this::onRecordFetched)
+          .onMessage(
+              FetchAgain.class,
+              m -> {
+                fetch(m.host(), m.attempt());
+                return Behaviors.same();
+              })
+          .onMessage(RefreshAll.class, m -> onRefreshAll())
           .onMessage(
               SubscriberGone.class,
               m -> {
@@ -229,7 +324,89 @@ public final class HostDirectory {
               info.incarnation());
       known.put(m.agent(), new Known(info, ++seq));
       publish();
+      fetch(info.name(), 1);
       return Behaviors.same();
+    }
+
+    private Behavior<Command> onRecord(HostRecord r) {
+      HostRecord old = records.get(r.name());
+      if (old != null && old.version() >= r.version()) {
+        return Behaviors.same();
+      }
+      records.put(r.name(), r);
+      if (old == null || old.cordoned() != r.cordoned() || old.draining() != r.draining()) {
+        ctx.getLog()
+            .debug(
+                "host {} is {}",
+                r.name(),
+                r.draining() ? "draining" : r.cordoned() ? "cordoned" : "schedulable");
+      }
+      publish();
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> onRecordFetched(RecordFetched m) {
+      if (m.reply() != null) {
+        if (m.reply().host() != null) {
+          return onRecord(m.reply().host());
+        }
+        return Behaviors.same();
+      }
+      if (m.attempt() < GET_ATTEMPTS) {
+        Duration delay = Duration.ofMillis(500L << Math.min(m.attempt(), 5));
+        ctx.getLog()
+            .debug(
+                "record of host {} not fetched (attempt {}): {}; retrying in {}",
+                m.host(),
+                m.attempt(),
+                m.failure().toString(),
+                delay);
+        FetchAgain again = new FetchAgain(m.host(), m.attempt() + 1);
+        timers.startSingleTimer(again, again, delay);
+      } else if (m.attempt() > GET_ATTEMPTS) {
+        ctx.getLog().debug("record of host {} not refreshed: {}", m.host(), m.failure().toString());
+      } else {
+        ctx.getLog()
+            .warn(
+                "record of host {} not fetched after {} attempts ({}); asking again within {}",
+                m.host(),
+                m.attempt(),
+                m.failure().toString(),
+                REFRESH_INTERVAL);
+      }
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> onRefreshAll() {
+      Set<String> names = new TreeSet<>(records.keySet());
+      for (Known k : known.values()) {
+        names.add(k.info().name());
+      }
+      for (String name : names) {
+        // no retries: the next refresh is the retry
+        fetch(name, GET_ATTEMPTS + 1);
+      }
+      return Behaviors.same();
+    }
+
+    /** Asks the host's entity for its record; a no-op without {@code entities}. */
+    private void fetch(String host, int attempt) {
+      if (entities == null) {
+        return;
+      }
+      RecipientRef<HostEntity.Command> entity;
+      try {
+        entity = entities.apply(host);
+      } catch (RuntimeException e) {
+        ctx.getSelf().tell(new RecordFetched(host, attempt, null, e));
+        return;
+      }
+      ctx.ask(
+          HostEntity.Reply.class,
+          entity,
+          GET_TIMEOUT,
+          HostEntity.Get::new,
+          (reply, failure) -> new RecordFetched(host, attempt, reply, failure));
     }
 
     private Behavior<Command> onDescribeFailed(DescribeFailed m) {
@@ -279,7 +456,17 @@ public final class HostDirectory {
               .map(e -> e.getValue().info())
               .sorted(Comparator.comparing(HostInfo::name))
               .toList();
-      return new Hosts(sorted, unreachable, Set.of());
+      Set<String> unschedulable = new TreeSet<>();
+      Set<String> draining = new TreeSet<>();
+      for (HostRecord r : records.values()) {
+        if (r.unschedulable()) {
+          unschedulable.add(r.name());
+        }
+        if (r.draining()) {
+          draining.add(r.name());
+        }
+      }
+      return new Hosts(sorted, unreachable, unschedulable, draining);
     }
 
     /** Of two incarnations of one host name, the reachable one, else the newer one. */

@@ -74,11 +74,11 @@ public final class Placement {
    * @param pool the site's pool; a host is eligible when its pool equals it
    * @param generation the current spec generation
    * @param hosts every known host (any pool)
-   * @param excluded hosts that take no new placements and should be emptied (cordoned, draining)
+   * @param excluded hosts that take no new placements and should be emptied (draining)
    * @param totalLoad instances of all sites per host, a tie-breaker; hosts absent count as 0
    * @param current every placement of the site
-   * @param unavailable hosts that take no new placements for now but keep theirs (unreachable:
-   *     their instances count until the grace declares them lost)
+   * @param unavailable hosts that take no new placements for now but keep theirs (cordoned;
+   *     unreachable: their instances count until the grace declares them lost)
    */
   public record Input(
       int desired,

@@ -284,7 +284,8 @@ public final class SiteEntity {
 
     // observed, in memory only: rebuilt from the host directory and agent reports after a restart
     private List<HostInfo> hosts = List.of();
-    private HostDirectory.Hosts directory = new HostDirectory.Hosts(List.of(), Set.of(), Set.of());
+    private HostDirectory.Hosts directory =
+        new HostDirectory.Hosts(List.of(), Set.of(), Set.of(), Set.of());
     private boolean hostsReceived;
     private final Map<String, HostAgent.SiteReport> reports = new HashMap<>();
     private final Map<String, Long> lastSeen = new HashMap<>();
@@ -476,10 +477,10 @@ public final class SiteEntity {
                   planned.spec().pool(),
                   planned.generation(),
                   hosts,
-                  directory.unschedulable()::contains,
+                  directory.draining()::contains,
                   Map.of(),
                   current,
-                  directory.unreachable()));
+                  unavailable()));
       for (Placement.Removal r : plan.removals()) {
         events.add(new InstanceRemoved(r.instanceId(), r.reason()));
       }
@@ -561,6 +562,13 @@ public final class SiteEntity {
                   new HostAgent.Assign(name, byHost.getOrDefault(host, List.of()), reportAdapter));
         }
       }
+    }
+
+    /** Hosts that take no new placements but keep theirs: unreachable or cordoned. */
+    private Set<String> unavailable() {
+      Set<String> all = new TreeSet<>(directory.unreachable());
+      all.addAll(directory.unschedulable());
+      return all;
     }
 
     private HostInfo hostInfo(String host) {
@@ -654,6 +662,35 @@ public final class SiteEntity {
             "runs on 1 distinct host: add hosts to pool "
                 + spec.pool()
                 + " to survive a host failure");
+      }
+      List<String> schedulable =
+          hosts.stream()
+              .filter(h -> spec.pool().equals(h.pool()) && directory.schedulable(h.name()))
+              .map(HostInfo::name)
+              .toList();
+      if (hostsReceived && eligible > 0 && schedulable.isEmpty()) {
+        problems.add(
+            "no schedulable host in pool "
+                + spec.pool()
+                + ": every host is cordoned, draining or unreachable, so no instance can be"
+                + " placed or moved (uncordon a host or add one)");
+      }
+      for (Placed p : state.sortedPlacements()) {
+        if (!p.lost() && directory.draining().contains(p.host())) {
+          problems.add(
+              "instance "
+                  + p.instanceId()
+                  + " on host "
+                  + p.host()
+                  + ": the host is draining; "
+                  + (schedulable.isEmpty()
+                      ? "no other host of pool "
+                          + spec.pool()
+                          + " can take it, so it keeps running there (add a host or uncordon "
+                          + p.host()
+                          + ")"
+                      : "it stops once its replacement on another host is ready"));
+        }
       }
       for (Placed p : state.sortedPlacements()) {
         InstanceStatus st = observed(p);

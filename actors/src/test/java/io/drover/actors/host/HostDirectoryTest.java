@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.drover.actors.agent.HostAgent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,5 +105,109 @@ class HostDirectoryTest {
     ActorRef<HostAgent.Command> slow = testKit.spawn(fakeAgent("slow", "default", 1));
     testKit.system().receptionist().tell(Receptionist.register(HostAgent.SERVICE_KEY, slow));
     awaitHosts(subscriber, List.of("slow"));
+  }
+
+  private static HostRecord record(String name, boolean cordoned, boolean draining, long version) {
+    return new HostRecord(
+        name, "default", Map.of(), "inc-1", "addr", cordoned, draining, Instant.EPOCH, version);
+  }
+
+  /** A fake host entity that answers Get with whatever {@code current} holds. */
+  private static Behavior<HostEntity.Command> fakeEntity(
+      java.util.concurrent.atomic.AtomicReference<HostRecord> current) {
+    return Behaviors.receive(HostEntity.Command.class)
+        .onMessage(
+            HostEntity.Get.class,
+            g -> {
+              HostRecord r = current.get();
+              g.replyTo()
+                  .tell(
+                      r == null
+                          ? new HostEntity.Reply(HostEntity.Outcome.NOT_FOUND, "unknown", null)
+                          : new HostEntity.Reply(HostEntity.Outcome.OK, null, r));
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private static HostDirectory.Hosts awaitHosts(
+      TestProbe<HostDirectory.Hosts> probe, Predicate<HostDirectory.Hosts> until) {
+    return (HostDirectory.Hosts)
+        probe
+            .fishForMessage(
+                WAIT,
+                h ->
+                    until.test(h)
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore())
+            .get(0);
+  }
+
+  @Test
+  void aCordonedHostIsUnschedulableUntilUncordoned() {
+    var record = new java.util.concurrent.atomic.AtomicReference<>(record("a", true, false, 2));
+    ActorRef<HostEntity.Command> entityA = testKit.spawn(fakeEntity(record));
+    ActorRef<HostDirectory.Command> directory =
+        testKit.spawn(
+            HostDirectory.create(
+                name -> {
+                  if (!name.equals("a")) {
+                    throw new IllegalStateException("only a is known");
+                  }
+                  return entityA;
+                }));
+    TestProbe<HostDirectory.Hosts> subscriber = testKit.createTestProbe();
+    directory.tell(new HostDirectory.Subscribe(subscriber.ref()));
+    ActorRef<HostAgent.Command> a = testKit.spawn(fakeAgent("a", "default", 0));
+    testKit.system().receptionist().tell(Receptionist.register(HostAgent.SERVICE_KEY, a));
+
+    // asked from the entity when the host is first seen: nobody published anything
+    HostDirectory.Hosts cordoned = awaitHosts(subscriber, h -> !h.unschedulable().isEmpty());
+    assertEquals(List.of("a"), names(cordoned));
+    assertEquals(Set.of("a"), cordoned.unschedulable());
+    assertEquals(Set.of(), cordoned.draining(), "cordoned only: its instances stay");
+    assertEquals(false, cordoned.schedulable("a"));
+
+    // later changes arrive on the topic
+    var topic = HostTopic.get(testKit.system()).topic();
+    topic.tell(Topic.publish(record("a", false, false, 3)));
+    HostDirectory.Hosts uncordoned = awaitHosts(subscriber, h -> h.unschedulable().isEmpty());
+    assertEquals(true, uncordoned.schedulable("a"));
+
+    topic.tell(Topic.publish(record("a", true, true, 4)));
+    HostDirectory.Hosts draining = awaitHosts(subscriber, h -> !h.draining().isEmpty());
+    assertEquals(Set.of("a"), draining.unschedulable(), "draining implies unschedulable");
+
+    // an older copy (out of order) changes nothing
+    topic.tell(Topic.publish(record("a", false, false, 3)));
+    TestProbe<HostDirectory.Records> records = testKit.createTestProbe();
+    records.awaitAssert(
+        WAIT,
+        () -> {
+          directory.tell(new HostDirectory.GetRecords(records.ref()));
+          assertEquals(List.of(record("a", true, true, 4)), records.receiveMessage(WAIT).records());
+          return null;
+        });
+    TestProbe<HostDirectory.Hosts> asker = testKit.createTestProbe();
+    directory.tell(new HostDirectory.GetHosts(asker.ref()));
+    assertEquals(Set.of("a"), asker.receiveMessage(WAIT).draining());
+  }
+
+  @Test
+  void aDirectoryWithoutEntitiesStillFollowsTheTopic() {
+    ActorRef<HostDirectory.Command> directory = testKit.spawn(HostDirectory.create());
+    TestProbe<HostDirectory.Hosts> subscriber = testKit.createTestProbe();
+    directory.tell(new HostDirectory.Subscribe(subscriber.ref()));
+    subscriber.expectMessageClass(HostDirectory.Hosts.class, WAIT);
+    TestProbe<HostDirectory.Hosts> asker = testKit.createTestProbe();
+    asker.awaitAssert(
+        WAIT,
+        () -> {
+          // the subscription travels to the topic asynchronously: publish until it is seen
+          HostTopic.get(testKit.system()).topic().tell(Topic.publish(record("z", true, false, 1)));
+          directory.tell(new HostDirectory.GetHosts(asker.ref()));
+          assertEquals(Set.of("z"), asker.receiveMessage(WAIT).unschedulable());
+          return null;
+        });
   }
 }

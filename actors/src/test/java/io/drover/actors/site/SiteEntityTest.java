@@ -90,6 +90,10 @@ class SiteEntityTest {
     hostsAdapter.tell(new HostDirectory.Hosts(List.of(hosts), unreachable, Set.of()));
   }
 
+  private void hosts(Set<String> cordoned, Set<String> draining, HostInfo... hosts) {
+    hostsAdapter.tell(new HostDirectory.Hosts(List.of(hosts), Set.of(), cordoned, draining));
+  }
+
   private CommandResultWithReply<Command, Event, State, Reply> put(SiteSpec spec) {
     return kit.runCommand(replyTo -> new SiteEntity.Put(spec, replyTo));
   }
@@ -463,5 +467,93 @@ class SiteEntityTest {
         k.getState().placements().values().stream().noneMatch(SiteEntity.Placed::lost),
         "nothing declared lost: " + k.getState());
     assertEquals(2, k.getState().placements().size());
+  }
+
+  @Test
+  void aDrainedHostsInstanceMovesAndStopsOnlyOnceItsReplacementIsReady() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> c = testKit.createTestProbe();
+    hosts(host("a", a), host("b", b), host("c", c));
+    put(spec(REV1, 2));
+    HostAgent.Assign toA = assignTo(a);
+    HostAgent.Assign toB = assignTo(b);
+    assertEquals(List.of(name + "-1"), ids(toA));
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+
+    hosts(Set.of("a"), Set.of("a"), host("a", a), host("b", b), host("c", c));
+    awaitState(s -> s.placements().containsKey(name + "-3"), "replacement placed");
+    assertEquals("c", kit.getState().placements().get(name + "-3").host(), "never on a, b has one");
+    HostAgent.Assign toC = assignTo(c, x -> ids(x).equals(List.of(name + "-3")));
+    assertTrue(
+        get().site().status().problems().stream()
+            .anyMatch(p -> p.contains("host is draining") && p.contains("replacement")),
+        get().site().status().problems().toString());
+
+    report(toC, "c", status("c", name + "-3", InstanceState.STARTING, REV1));
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    get();
+    assertTrue(kit.getState().placements().containsKey(name + "-1"), "kept while 3 starts");
+
+    report(toC, "c", status("c", name + "-3", InstanceState.READY, REV1));
+    awaitState(s -> !s.placements().containsKey(name + "-1"), "drained instance removed");
+    assignTo(a, x -> x.instances().isEmpty());
+    assertEquals(3, kit.getState().nextEpoch() - 1, "exactly one replacement");
+    SiteEntity.SiteStatus st = get().site().status();
+    assertEquals(2, st.ready());
+    assertFalse(st.degraded());
+  }
+
+  @Test
+  void aCordonedHostKeepsItsInstanceButTakesNoNewOne() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    hosts(host("a", a), host("b", b));
+    put(spec(REV1, 2));
+    HostAgent.Assign toA = assignTo(a);
+    HostAgent.Assign toB = assignTo(b);
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+
+    hosts(Set.of("a"), Set.of(), host("a", a), host("b", b));
+    var scaled = put(spec(REV1, 3));
+    SiteEntity.InstancePlaced added =
+        assertInstanceOf(SiteEntity.InstancePlaced.class, scaled.events().get(1));
+    assertEquals("b", added.host(), "the cordoned host takes no new instance");
+    assertTrue(kit.getState().placements().containsKey(name + "-1"), "its instance stays");
+    assertEquals("a", kit.getState().placements().get(name + "-1").host());
+  }
+
+  @Test
+  void drainingTheOnlyHostKeepsEverythingRunningAndSaysWhy() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    hosts(host("a", a));
+    put(spec(REV1, 2));
+    HostAgent.Assign toA = assignTo(a);
+    report(
+        toA,
+        "a",
+        status("a", name + "-1", InstanceState.READY, REV1),
+        status("a", name + "-2", InstanceState.READY, REV1));
+
+    hosts(Set.of("a"), Set.of("a"), host("a", a));
+    HostAgent.Assign still = assignTo(a, x -> true);
+    assertEquals(List.of(name + "-1", name + "-2"), ids(still), "nothing stops");
+    Reply r = get();
+    assertEquals(2, kit.getState().placements().size(), "nothing placed, nothing removed");
+    assertEquals(2, r.site().status().ready());
+    List<String> problems = r.site().status().problems();
+    assertTrue(
+        problems.stream().anyMatch(p -> p.contains("no schedulable host in pool default")),
+        problems.toString());
+    assertTrue(
+        problems.stream().anyMatch(p -> p.contains("keeps running there")), problems.toString());
+
+    hosts(host("a", a));
+    assertEquals(
+        List.of("runs on 1 distinct host: add hosts to pool default to survive a host failure"),
+        get().site().status().problems(),
+        "uncordon clears the drain problems");
   }
 }
