@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -49,7 +50,25 @@ public final class GracefulLeave {
    */
   public static CompletionStage<Result> drainThenLeave(Node node, Duration timeout) {
     ActorSystem<?> system = node.system();
-    String host = node.settings().host();
+    return drainThenLeave(
+        system,
+        node.settings().host(),
+        Cluster.get(system).selfMember().address(),
+        node.agent(),
+        timeout);
+  }
+
+  /**
+   * Drains {@code host} (whose node is the member {@code address} and whose agent is {@code
+   * agent}), waits at most {@code timeout} until the agent runs nothing, then makes that member
+   * leave. Works from any node of the cluster.
+   */
+  public static CompletionStage<Result> drainThenLeave(
+      ActorSystem<?> system,
+      String host,
+      Address address,
+      ActorRef<HostAgent.Command> agent,
+      Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     log.info(
         "graceful leave of host {}: draining (waiting at most {} ms)", host, timeout.toMillis());
@@ -74,27 +93,23 @@ public final class GracefulLeave {
               Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
               CompletionStage<Integer> remaining =
                   drained
-                      ? awaitEmpty(node.agent(), left, system)
-                      : count(node.agent(), system).exceptionally(e -> -1);
+                      ? awaitEmpty(agent, left, system)
+                      : count(agent, system).exceptionally(e -> -1);
               return remaining.thenApply(n -> new Result(drained, n == 0, n));
             })
         .thenApply(
             result -> {
               if (result.emptied()) {
-                log.info("graceful leave of host {}: no instance runs here any more", host);
+                log.info("graceful leave of host {}: no instance runs there any more", host);
               } else {
                 log.warn(
-                    "graceful leave of host {}: {} instances still run here; they stop with the"
+                    "graceful leave of host {}: {} instances still run there; they stop with the"
                         + " node",
                     host,
                     result.remaining() < 0 ? "unknown number of" : result.remaining());
               }
-              Cluster cluster = Cluster.get(system);
-              log.info(
-                  "graceful leave of host {}: leaving the cluster ({})",
-                  host,
-                  cluster.selfMember().address());
-              cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+              log.info("graceful leave of host {}: member {} leaves the cluster", host, address);
+              Cluster.get(system).manager().tell(Leave.create(address));
               return result;
             });
   }

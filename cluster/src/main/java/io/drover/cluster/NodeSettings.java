@@ -23,6 +23,8 @@ import java.util.Map;
  * @param revisionMaxUnpackedBytes largest total size of a revision's files once unpacked
  * @param agent the host agent's settings
  * @param site every site entity's settings
+ * @param leaveDrainTimeout how long a graceful leave waits for the host's instances to move
+ *     elsewhere before the node leaves anyway
  */
 public record NodeSettings(
     Path dataDir,
@@ -35,7 +37,8 @@ public record NodeSettings(
     long revisionMaxBytes,
     long revisionMaxUnpackedBytes,
     AgentSettings agent,
-    SiteSettings site) {
+    SiteSettings site,
+    Duration leaveDrainTimeout) {
 
   /** Reads the resolved node configuration. */
   public static NodeSettings fromConfig(Config config) {
@@ -67,7 +70,8 @@ public record NodeSettings(
         d.getBytes("revisions.max-bytes"),
         d.getBytes("revisions.max-unpacked-bytes"),
         agent,
-        site);
+        site,
+        d.getDuration("leave-drain-timeout"));
   }
 
   /** The machine's host name, as {@code hostname} prints it. */

@@ -1,15 +1,22 @@
 package io.drover.http;
 
+import io.drover.actors.host.HostDirectory;
+import io.drover.actors.host.HostInfo;
 import io.drover.cluster.ClusterSettings;
+import io.drover.cluster.GracefulLeave;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -60,9 +67,19 @@ final class ClusterRoutes extends AllDirectives {
   record Accepted(String address, String detail) {}
 
   private final ActorSystem<?> system;
+  private final ActorRef<HostDirectory.Command> hosts;
+  private final Asks asks;
+  private final Duration drainTimeout;
 
-  ClusterRoutes(ActorSystem<?> system) {
+  ClusterRoutes(
+      ActorSystem<?> system,
+      ActorRef<HostDirectory.Command> hosts,
+      Asks asks,
+      Duration drainTimeout) {
     this.system = system;
+    this.hosts = hosts;
+    this.asks = asks;
+    this.drainTimeout = drainTimeout;
   }
 
   Route route() {
@@ -215,8 +232,9 @@ final class ClusterRoutes extends AllDirectives {
   }
 
   /**
-   * Makes a member leave: it stops its instances and exits with code 0. A hook to drain the host
-   * first runs in the leaving node's coordinated shutdown ({@code Node.beforeLeave}).
+   * Makes a member leave gracefully: its host is drained first (its sites start replacements on
+   * other hosts and stop the old copies once those are ready), then it leaves, stops what still
+   * runs there and exits with code 0.
    */
   private Route leave(String body) {
     Address target;
@@ -241,13 +259,45 @@ final class ClusterRoutes extends AllDirectives {
                   + String.join(", ", known)
                   + " (GET /api/v1/cluster/members)"));
     }
-    cluster.manager().tell(Leave.create(target));
-    return json(
-        StatusCodes.ACCEPTED,
-        new Accepted(
-            target.toString(),
-            "leaving: the node stops its instances and exits; it disappears from GET"
-                + " /api/v1/cluster/members once removed"));
+    Address self = cluster.selfMember().address();
+    CompletionStage<Route> started =
+        asks.<HostDirectory.Command, HostDirectory.Hosts>ask(hosts, HostDirectory.GetHosts::new)
+            .thenApply(
+                directory -> {
+                  Optional<HostInfo> host =
+                      directory.hosts().stream()
+                          .filter(h -> nodeOf(h, self).equals(target))
+                          .findFirst();
+                  if (host.isEmpty()) {
+                    cluster.manager().tell(Leave.create(target));
+                    return json(
+                        StatusCodes.ACCEPTED,
+                        new Accepted(
+                            target.toString(),
+                            "leaving (no host agent known there, nothing to drain): it"
+                                + " disappears from GET /api/v1/cluster/members once removed"));
+                  }
+                  HostInfo h = host.get();
+                  GracefulLeave.drainThenLeave(system, h.name(), target, h.agent(), drainTimeout);
+                  return json(
+                      StatusCodes.ACCEPTED,
+                      new Accepted(
+                          target.toString(),
+                          "draining host "
+                              + h.name()
+                              + " (its instances move to other hosts first, at most "
+                              + drainTimeout.toSeconds()
+                              + " s; GET /api/v1/hosts/"
+                              + h.name()
+                              + " shows them), then it leaves and exits with code 0"));
+                });
+    return onSuccess(started, r -> r);
+  }
+
+  /** The member address of the node a host agent runs on. */
+  private static Address nodeOf(HostInfo h, Address self) {
+    Address a = h.agent().path().address();
+    return a.hasLocalScope() ? self : a;
   }
 
   private Route json(StatusCode status, Object body) {

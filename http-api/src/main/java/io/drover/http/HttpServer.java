@@ -78,7 +78,8 @@ public final class HttpServer extends AllDirectives {
                                 .route(),
                             new RevisionsRoutes(system, node.revisions(), s.revisionMaxBytes())
                                 .route(),
-                            new ClusterRoutes(system).route(),
+                            new ClusterRoutes(system, node.hosts(), asks, s.leaveDrainTimeout())
+                                .route(),
                             path("health", () -> get(this::health)))));
     Route metricsRoute =
         path(
