@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.drover.actors.host.HostDirectory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
@@ -54,6 +55,24 @@ class ClusterRoutesTest {
 
   private record Reply(int status, String contentType, JsonNode body) {}
 
+  /** A host directory that knows no host: leave has nothing to drain. */
+  private static org.apache.pekko.actor.typed.ActorRef<HostDirectory.Command> noHosts(
+      ActorSystem<?> system) {
+    return system.systemActorOf(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(
+            (HostDirectory.Command m) -> {
+              if (m instanceof HostDirectory.GetHosts g) {
+                g.replyTo()
+                    .tell(
+                        new HostDirectory.Hosts(
+                            java.util.List.of(), java.util.Set.of(), java.util.Set.of()));
+              }
+              return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+            }),
+        "no-hosts-" + java.util.UUID.randomUUID(),
+        org.apache.pekko.actor.typed.Props.empty());
+  }
+
   private static Reply call(ActorSystem<?> system, String method, String path, String body)
       throws Exception {
     HttpRequest req =
@@ -61,7 +80,11 @@ class ClusterRoutesTest {
             .withMethod(HttpMethods.lookup(method).orElseThrow())
             .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
     HttpResponse resp =
-        new ClusterRoutes(system)
+        new ClusterRoutes(
+                system,
+                noHosts(system),
+                new Asks(system.scheduler(), Duration.ofSeconds(5)),
+                Duration.ofSeconds(5))
             .route()
             .seal()
             .handler(system)
