@@ -77,7 +77,17 @@ public final class HostAgent {
   public record Describe(ActorRef<HostInfo> replyTo) implements Command {}
 
   /** Answers with every instance this agent runs, of all sites. */
-  public record GetInstances(ActorRef<List<InstanceStatus>> replyTo) implements Command {}
+  public record GetInstances(ActorRef<Instances> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link GetInstances}. A record, not a bare list: replies cross nodes and must be
+   * Jackson-serializable.
+   */
+  public record Instances(List<InstanceStatus> instances) implements CborSerializable {
+    public Instances {
+      instances = List.copyOf(instances);
+    }
+  }
 
   /**
    * Answers with the last {@code tail} lines of an instance's log (stdout and stderr together), or
@@ -468,7 +478,7 @@ public final class HostAgent {
     }
 
     private Behavior<Command> onGetInstances(GetInstances g) {
-      g.replyTo().tell(statuses(null));
+      g.replyTo().tell(new Instances(statuses(null)));
       return this;
     }
 
