@@ -246,4 +246,24 @@ class ClusterIT {
       assertEquals(200, n.get("/health").statusCode());
     }
   }
+
+  @Test
+  void aLevelDbNodeRefusesAnotherNodeAndSaysWhy() throws Exception {
+    LocalNode alone = new LocalNode(tmp.resolve("leveldb"), "host-leveldb");
+    nodes.add(alone);
+    alone.launch("--no-example");
+    alone.awaitHealthy(FORM_WITHIN);
+    LocalNode joiner = node(2);
+    joiner.launch("--no-example", "--join", alone.clusterAddress());
+    int exit = joiner.awaitExit(REMOVED_WITHIN.plusSeconds(60));
+    assertEquals(3, exit, "the joiner is downed and fences itself: " + joiner.readLog());
+    LocalNode.await(
+        Duration.ofSeconds(30),
+        "the LevelDB node logs why it refused the joiner",
+        () -> alone.readLog().contains("refusing member"));
+    assertTrue(alone.readLog().contains("--journal postgres"), alone.readLog());
+    LocalNode.await(
+        Duration.ofSeconds(30), "the LevelDB node alone", () -> members(alone).size() == 1);
+    assertEquals(200, alone.get("/health").statusCode());
+  }
 }

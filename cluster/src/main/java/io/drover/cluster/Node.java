@@ -172,6 +172,9 @@ public final class Node {
         return node;
       }
       node.awaitUp(clusterSettings.joinTimeout(), clusterSettings.mode());
+      if (system.whenTerminated().isCompleted()) {
+        return node;
+      }
       log.info(
           "node up: host {} pool {} data-dir {} journal {} member {} ({} members)",
           settings.host(),
@@ -286,9 +289,14 @@ public final class Node {
         });
   }
 
+  /**
+   * Waits until this node is Up, or until it terminated while joining (downed by the cluster it
+   * tried to join: the caller reads {@link #exit()}).
+   */
   private void awaitUp(Duration timeout, ClusterSettings.Mode mode) throws Exception {
     try {
-      whenUp().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.anyOf(whenUp(), system.getWhenTerminated().toCompletableFuture())
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       String hint =
           switch (mode) {

@@ -249,8 +249,10 @@ public final class Main implements Runnable {
         spec.commandLine().getErr().println("drover: " + e.getMessage());
         return 2;
       }
-      HttpServer.start(node).toCompletableFuture().get();
       CompletableFuture<?> terminated = node.system().getWhenTerminated().toCompletableFuture();
+      if (!terminated.isDone()) {
+        HttpServer.start(node).toCompletableFuture().get();
+      }
       if (!noExample) {
         CompletableFuture.anyOf(node.whenUp(), terminated).join();
         if (!terminated.isDone()) {
