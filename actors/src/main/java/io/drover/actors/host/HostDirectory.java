@@ -68,18 +68,23 @@ public final class HostDirectory {
    *     instances stay unless the host is also draining. Always includes {@code draining}
    * @param draining names of hosts to empty: their instances move to other hosts, each replacement
    *     ready before the old copy stops
+   * @param departed names of hosts this directory saw go (their agent left when their node was
+   *     removed or stopped) and that have not come back; their instances are gone, so sites replace
+   *     them at once instead of waiting out the grace
    */
   public record Hosts(
       List<HostInfo> hosts,
       Set<String> unreachable,
       Set<String> unschedulable,
-      Set<String> draining)
+      Set<String> draining,
+      Set<String> departed)
       implements CborSerializable {
 
     public Hosts {
       hosts = List.copyOf(hosts);
       unreachable = Set.copyOf(unreachable);
       draining = Set.copyOf(draining);
+      departed = Set.copyOf(departed);
       Set<String> all = new TreeSet<>(unschedulable);
       all.addAll(draining);
       unschedulable = Set.copyOf(all);
@@ -87,7 +92,16 @@ public final class HostDirectory {
 
     /** No host is draining. */
     public Hosts(List<HostInfo> hosts, Set<String> unreachable, Set<String> unschedulable) {
-      this(hosts, unreachable, unschedulable, Set.of());
+      this(hosts, unreachable, unschedulable, Set.of(), Set.of());
+    }
+
+    /** No host departed. */
+    public Hosts(
+        List<HostInfo> hosts,
+        Set<String> unreachable,
+        Set<String> unschedulable,
+        Set<String> draining) {
+      this(hosts, unreachable, unschedulable, draining, Set.of());
     }
 
     /** Hosts may take new placements unless unreachable or unschedulable. */
@@ -204,7 +218,10 @@ public final class HostDirectory {
 
     private final Set<ActorRef<Hosts>> subscribers = new HashSet<>();
     private long seq;
-    private Hosts last = new Hosts(List.of(), Set.of(), Set.of(), Set.of());
+    private Hosts last = new Hosts(List.of(), Set.of(), Set.of(), Set.of(), Set.of());
+
+    /** Hosts whose last agent left the receptionist and that have not come back. */
+    private final Set<String> departed = new TreeSet<>();
 
     Directory(
         ActorContext<Command> ctx,
@@ -290,8 +307,11 @@ public final class HostDirectory {
                         "host {} left (incarnation {})",
                         e.getValue().info().name(),
                         e.getValue().info().incarnation());
+                departed.add(e.getValue().info().name());
                 return true;
               });
+      // a host with another incarnation still registered has not departed
+      known.values().forEach(k -> departed.remove(k.info().name()));
       agents = listed;
       publish();
       return Behaviors.same();
@@ -323,6 +343,7 @@ public final class HostDirectory {
               info.pool(),
               info.incarnation());
       known.put(m.agent(), new Known(info, ++seq));
+      departed.remove(info.name());
       publish();
       fetch(info.name(), 1);
       return Behaviors.same();
@@ -466,7 +487,9 @@ public final class HostDirectory {
           draining.add(r.name());
         }
       }
-      return new Hosts(sorted, unreachable, unschedulable, draining);
+      Set<String> gone = new TreeSet<>(departed);
+      sorted.forEach(h -> gone.remove(h.name()));
+      return new Hosts(sorted, unreachable, unschedulable, draining, gone);
     }
 
     /** Of two incarnations of one host name, the reachable one, else the newer one. */

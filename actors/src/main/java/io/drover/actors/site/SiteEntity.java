@@ -458,7 +458,7 @@ public final class SiteEntity {
       State planned = state;
       for (Placed p : state.sortedPlacements()) {
         lastSeen.putIfAbsent(p.instanceId(), now);
-        if (!p.lost() && isMissingTooLong(p, now)) {
+        if (!p.lost() && (hostDeparted(p) || isMissingTooLong(p, now))) {
           InstanceLost lost = new InstanceLost(p.instanceId(), missingReason(p, now));
           events.add(lost);
           planned = planned.apply(lost);
@@ -627,6 +627,15 @@ public final class SiteEntity {
     }
 
     /**
+     * Its host was seen to leave the cluster (downed or stopped): the instance is gone with it, so
+     * there is no grace to wait out. This is what lets a site that moved to a survivor after a host
+     * died replace the host's instances right after the downing.
+     */
+    private boolean hostDeparted(Placed p) {
+      return directory.departed().contains(p.host());
+    }
+
+    /**
      * Not in its host's reports (host unreachable, gone, or the instance vanished) for too long.
      */
     private boolean isMissingTooLong(Placed p, long now) {
@@ -636,6 +645,9 @@ public final class SiteEntity {
     private String missingReason(Placed p, long now) {
       String since =
           Durations.format(Duration.ofMillis(now - lastSeen.getOrDefault(p.instanceId(), now)));
+      if (hostDeparted(p)) {
+        return "host " + p.host() + " left the cluster";
+      }
       if (hostInfo(p.host()) == null) {
         return "host " + p.host() + " is gone (" + since + ")";
       }

@@ -92,9 +92,14 @@ class HostDirectoryTest {
     assertEquals(List.of("a", "b"), names(asker.expectMessageClass(HostDirectory.Hosts.class)));
 
     testKit.system().receptionist().tell(Receptionist.deregister(HostAgent.SERVICE_KEY, a));
-    awaitHosts(subscriber, List.of("b"));
+    assertEquals(Set.of("a"), awaitHosts(subscriber, List.of("b")).departed(), "a departed");
     testKit.stop(b);
-    awaitHosts(subscriber, List.of());
+    assertEquals(Set.of("a", "b"), awaitHosts(subscriber, List.of()).departed());
+
+    // a host that comes back (a new incarnation) has not departed any more
+    ActorRef<HostAgent.Command> again = testKit.spawn(fakeAgent("a", "default", 0));
+    testKit.system().receptionist().tell(Receptionist.register(HostAgent.SERVICE_KEY, again));
+    assertEquals(Set.of("b"), awaitHosts(subscriber, List.of("a")).departed());
   }
 
   @Test

@@ -556,4 +556,27 @@ class SiteEntityTest {
         get().site().status().problems(),
         "uncordon clears the drain problems");
   }
+
+  @Test
+  void instancesOfADepartedHostAreReplacedWithoutWaitingOutTheGrace() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> c = testKit.createTestProbe();
+    hosts(host("a", a), host("b", b), host("c", c));
+    put(spec(REV1, 2));
+    HostAgent.Assign toA = assignTo(a);
+    HostAgent.Assign toB = assignTo(b);
+    report(toA, "a", status("a", name + "-1", InstanceState.READY, REV1));
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+    get();
+
+    // b's node was downed and removed: the directory saw its agent go; no clock moves
+    hostsAdapter.tell(
+        new HostDirectory.Hosts(
+            List.of(host("a", a), host("c", c)), Set.of(), Set.of(), Set.of(), Set.of("b")));
+    awaitState(s -> s.placements().containsKey(name + "-3"), "replacement placed at once");
+    assertEquals("c", kit.getState().placements().get(name + "-3").host());
+    assertTrue(
+        get().site().status().problems().stream().anyMatch(p -> p.contains("left the cluster")));
+  }
 }
