@@ -1,10 +1,8 @@
 package io.drover.cluster;
 
 import io.drover.actors.agent.HostAgent;
-import io.drover.actors.agent.InstanceStatus;
 import io.drover.actors.host.HostEntity;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.Address;
@@ -156,8 +154,8 @@ public final class GracefulLeave {
 
   private static CompletionStage<Integer> count(
       ActorRef<HostAgent.Command> agent, ActorSystem<?> system) {
-    return AskPattern.<HostAgent.Command, List<InstanceStatus>>ask(
+    return AskPattern.<HostAgent.Command, HostAgent.Instances>ask(
             agent, HostAgent.GetInstances::new, ASK_TIMEOUT, system.scheduler())
-        .thenApply(List::size);
+        .thenApply(i -> i.all().size());
   }
 }

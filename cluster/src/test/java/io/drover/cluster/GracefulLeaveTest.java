@@ -35,7 +35,7 @@ class GracefulLeaveTest {
               InstanceStatus one =
                   new InstanceStatus(
                       "s-1", "s", "h", 1, 1, InstanceState.READY, "r", 1, 0, null, null, 0);
-              g.replyTo().tell(java.util.Collections.nCopies(n, one));
+              g.replyTo().tell(new HostAgent.Instances(java.util.Collections.nCopies(n, one)));
               return Behaviors.same();
             })
         .build();
@@ -61,20 +61,21 @@ class GracefulLeaveTest {
                     g -> {
                       g.replyTo()
                           .tell(
-                              List.of(
-                                  new InstanceStatus(
-                                      "s-1",
-                                      "s",
-                                      "h",
-                                      1,
-                                      1,
-                                      InstanceState.READY,
-                                      "r",
-                                      1,
-                                      0,
-                                      null,
-                                      null,
-                                      0)));
+                              new HostAgent.Instances(
+                                  List.of(
+                                      new InstanceStatus(
+                                          "s-1",
+                                          "s",
+                                          "h",
+                                          1,
+                                          1,
+                                          InstanceState.READY,
+                                          "r",
+                                          1,
+                                          0,
+                                          null,
+                                          null,
+                                          0))));
                       return Behaviors.same();
                     })
                 .build());

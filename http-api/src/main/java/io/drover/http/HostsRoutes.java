@@ -187,8 +187,9 @@ final class HostsRoutes extends AllDirectives {
     CompletionStage<List<InstanceStatus>> instances =
         info == null || info.agent() == null || k.hosts().unreachable().contains(name)
             ? CompletableFuture.completedFuture(null)
-            : asks.<HostAgent.Command, List<InstanceStatus>>ask(
+            : asks.<HostAgent.Command, HostAgent.Instances>ask(
                     info.agent(), HostAgent.GetInstances::new, partTimeout)
+                .thenApply(HostAgent.Instances::all)
                 .exceptionally(e -> null);
     return recordStage.thenCombine(
         instances,

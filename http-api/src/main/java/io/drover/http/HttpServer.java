@@ -1,11 +1,9 @@
 package io.drover.http;
 
 import io.drover.actors.agent.HostAgent;
-import io.drover.actors.agent.InstanceStatus;
 import io.drover.cluster.Node;
 import io.drover.cluster.NodeSettings;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -158,9 +156,9 @@ public final class HttpServer extends AllDirectives {
                 Duration.ZERO,
                 every,
                 () ->
-                    asks.<HostAgent.Command, List<InstanceStatus>>ask(
+                    asks.<HostAgent.Command, HostAgent.Instances>ask(
                             node.agent(), HostAgent.GetInstances::new)
-                        .thenAccept(metrics::observe),
+                        .thenAccept(i -> metrics.observe(i.all())),
                 system.executionContext());
     CoordinatedShutdown.get(system)
         .addTask(

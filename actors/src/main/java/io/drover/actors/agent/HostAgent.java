@@ -77,7 +77,13 @@ public final class HostAgent {
   public record Describe(ActorRef<HostInfo> replyTo) implements Command {}
 
   /** Answers with every instance this agent runs, of all sites. */
-  public record GetInstances(ActorRef<List<InstanceStatus>> replyTo) implements Command {}
+  public record GetInstances(ActorRef<Instances> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link GetInstances}: a record, because it crosses nodes (the hosts API and a
+   * graceful leave ask agents of other nodes) and a bare {@code List} has no serializer.
+   */
+  public record Instances(List<InstanceStatus> all) implements CborSerializable {}
 
   /**
    * Answers with the last {@code tail} lines of an instance's log (stdout and stderr together), or
@@ -468,7 +474,7 @@ public final class HostAgent {
     }
 
     private Behavior<Command> onGetInstances(GetInstances g) {
-      g.replyTo().tell(statuses(null));
+      g.replyTo().tell(new Instances(statuses(null)));
       return this;
     }
 

@@ -244,9 +244,11 @@ class HostAgentTest {
     }
     // re-sending the same assignment changes nothing
     agent.tell(assign(reports.getRef(), javaServer(), "shop-1", "shop-2"));
-    TestProbe<List<InstanceStatus>> instances = kit.createTestProbe();
+    TestProbe<HostAgent.Instances> instances = kit.createTestProbe();
     agent.tell(new HostAgent.GetInstances(instances.getRef()));
-    List<InstanceStatus> all = instances.receiveMessage(DEADLINE);
+    List<InstanceStatus> all = instances.receiveMessage(DEADLINE).all();
+    // The answer crosses nodes (hosts API, graceful leave from another node): it must serialize.
+    kit.serializationTestKit().verifySerialization(new HostAgent.Instances(all), true);
     assertEquals(Set.of(a.pid(), b.pid()), Set.of(all.get(0).pid(), all.get(1).pid()));
 
     TestProbe<HostInfo> info = kit.createTestProbe();
@@ -394,9 +396,9 @@ class HostAgentTest {
 
     ActorTestKit second = kit();
     ActorRef<HostAgent.Command> next = agent(second);
-    TestProbe<List<InstanceStatus>> instances = second.createTestProbe();
+    TestProbe<HostAgent.Instances> instances = second.createTestProbe();
     next.tell(new HostAgent.GetInstances(instances.getRef()));
-    assertEquals(List.of(), instances.receiveMessage(DEADLINE));
+    assertEquals(List.of(), instances.receiveMessage(DEADLINE).all());
 
     long[] all = new long[children.size() + 2];
     all[0] = ready.pid();
