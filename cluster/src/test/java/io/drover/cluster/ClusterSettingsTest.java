@@ -28,6 +28,18 @@ class ClusterSettingsTest {
         ClusterSettings.Discovery.none());
   }
 
+  /**
+   * A restarted first seed must find the running cluster before it forms its own: with 1 s it did
+   * not on a busy 2-core machine and two clusters ran side by side (ChaosIT, kill scenario).
+   */
+  @Test
+  void firstSeedWaitsLongEnoughForARunningClusterToAnswer() {
+    Config c = ConfigFactory.parseResourcesAnySyntax("application").resolve();
+    assertTrue(
+        c.getDuration("pekko.cluster.seed-node-timeout").compareTo(Duration.ofSeconds(5)) >= 0,
+        "seed-node-timeout " + c.getDuration("pekko.cluster.seed-node-timeout"));
+  }
+
   @Test
   void hostPortAcceptsNamesIpsAndBracketedIpv6() {
     assertEquals(

@@ -156,6 +156,16 @@ public final class HostDirectory {
                         .tell(
                             org.apache.pekko.cluster.typed.Subscribe.create(
                                 reachability, ClusterEvent.ReachabilityEvent.class));
+                    // An unreachable member that is downed and removed never becomes reachable
+                    // again; without this its address stayed unreachable, and a node restarted on
+                    // the same host:port (a new incarnation) never took new instances.
+                    ActorRef<ClusterEvent.MemberRemoved> removed =
+                        ctx.messageAdapter(ClusterEvent.MemberRemoved.class, MemberGone::new);
+                    Cluster.get(ctx.getSystem())
+                        .subscriptions()
+                        .tell(
+                            org.apache.pekko.cluster.typed.Subscribe.create(
+                                removed, ClusterEvent.MemberRemoved.class));
                   }
                   ActorRef<HostRecord> records =
                       ctx.messageAdapter(HostRecord.class, RecordPublished::new);
@@ -174,6 +184,9 @@ public final class HostDirectory {
   private record AgentsChanged(Receptionist.Listing listing) implements Command {}
 
   private record ReachabilityChanged(ClusterEvent.ReachabilityEvent event) implements Command {}
+
+  /** A member left the cluster for good (internal). */
+  private record MemberGone(ClusterEvent.MemberRemoved event) implements Command {}
 
   private record Described(ActorRef<HostAgent.Command> agent, HostInfo info) implements Command {}
 
@@ -265,6 +278,18 @@ public final class HostDirectory {
               })
           .onMessage(AgentsChanged.class, this::onAgentsChanged)
           .onMessage(ReachabilityChanged.class, this::onReachability)
+          .onMessage(
+              MemberGone.class,
+              m -> {
+                if (unreachableNodes.remove(m.event().member().address())) {
+                  ctx.getLog()
+                      .info(
+                          "node {} was removed: no longer unreachable",
+                          m.event().member().address());
+                  publish();
+                }
+                return Behaviors.same();
+              })
           .onMessage(Described.class, this::onDescribed)
           .onMessage(DescribeFailed.class, this::onDescribeFailed)
           .onMessage(

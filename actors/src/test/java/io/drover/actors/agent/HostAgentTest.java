@@ -247,6 +247,8 @@ class HostAgentTest {
     TestProbe<HostAgent.Instances> instances = kit.createTestProbe();
     agent.tell(new HostAgent.GetInstances(instances.getRef()));
     List<InstanceStatus> all = instances.receiveMessage(DEADLINE).instances();
+    // The answer crosses nodes (hosts API, graceful leave from another node): it must serialize.
+    kit.serializationTestKit().verifySerialization(new HostAgent.Instances(all), true);
     assertEquals(Set.of(a.pid(), b.pid()), Set.of(all.get(0).pid(), all.get(1).pid()));
 
     TestProbe<HostInfo> info = kit.createTestProbe();

@@ -1,0 +1,115 @@
+package io.drover.chaos;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./drover chaos}: random faults from a seeded {@link FaultPlan} against fresh local nodes,
+ * then the report. Exit 0 when no invariant broke, 1 otherwise, 2 for bad flags.
+ */
+@Command(
+    name = "drover chaos",
+    mixinStandardHelpOptions = true,
+    description =
+        "Start fresh local nodes on a fresh PostgreSQL database, inject seeded random faults one at"
+            + " a time (SIGKILL of a host, SIGSTOP/SIGCONT pauses around the grace and"
+            + " down-after), check invariants I1, I2, I4 and print a report.")
+public final class ChaosMain implements Callable<Integer> {
+
+  @Option(names = "--nodes", description = "nodes (at least 3; default 3)")
+  int nodes = 3;
+
+  @Option(names = "--faults", description = "faults to inject (default ${DEFAULT-VALUE})")
+  int faults = 5;
+
+  @Option(names = "--seed", description = "seed of the fault plan (default ${DEFAULT-VALUE})")
+  long seed = 1;
+
+  @Option(names = "--sites", description = "sites of two instances (default ${DEFAULT-VALUE})")
+  int sites = 3;
+
+  @Option(names = "--grace", description = "node --grace (default ${DEFAULT-VALUE})")
+  String grace = "5s";
+
+  @Option(names = "--down-after", description = "node --down-after (default ${DEFAULT-VALUE})")
+  String downAfter = "4s";
+
+  @Option(
+      names = "--app",
+      description =
+          "light (sleep, exec health check) or hello (HTTP app); default ${DEFAULT-VALUE}")
+  String app = "light";
+
+  @Option(names = "--quiet", description = "do not print the history as it happens")
+  boolean quiet;
+
+  /** Parses {@code 500ms}, {@code 5s}, {@code 2m}. */
+  public static Duration duration(String s) {
+    var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(s.strip());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("'" + s + "' is not a duration like 500ms, 5s or 2m");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      default -> Duration.ofMinutes(n);
+    };
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
+    Duration g;
+    Duration d;
+    ChaosCluster.App a;
+    try {
+      g = duration(grace);
+      d = duration(downAfter);
+      a = ChaosCluster.App.valueOf(app.toUpperCase(Locale.ROOT));
+      if (nodes < 3 || faults < 0 || sites < 1) {
+        throw new IllegalArgumentException("--nodes must be >= 3, --faults >= 0, --sites >= 1");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          e.getMessage().startsWith("No enum")
+              ? "--app must be light or hello, got '" + app + "'"
+              : e.getMessage());
+    }
+    List<FaultPlan.Fault> plan = FaultPlan.random(seed, nodes, faults, g, d);
+    Path work = Files.createTempDirectory("drover-chaos-");
+    System.out.printf(
+        "chaos: %d nodes, %d sites (%s), grace %s, down-after %s, seed %d, %d faults; node logs"
+            + " under %s%n",
+        nodes, sites, app, grace, downAfter, seed, faults, work);
+    String partitions = ChaosCluster.partitionUnsupportedReason();
+    if (partitions != null) {
+      System.out.println("chaos: partitions skipped: " + partitions);
+    }
+    History history = new History(quiet ? null : System.out);
+    ChaosCluster cluster =
+        ChaosCluster.start(new ChaosCluster.Config(nodes, sites, g, d, a, work), history);
+    Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+    ChaosRunner.Report report;
+    try {
+      report = new ChaosRunner(cluster).run(plan);
+    } finally {
+      cluster.close();
+    }
+    report.print(System.out);
+    return report.clean() ? 0 : 1;
+  }
+
+  public static void main(String[] args) {
+    CommandLine cl = new CommandLine(new ChaosMain());
+    System.exit(cl.execute(args));
+  }
+}

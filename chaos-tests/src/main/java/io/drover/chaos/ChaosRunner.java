@@ -1,0 +1,218 @@
+package io.drover.chaos;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Applies faults to a {@link ChaosCluster} one at a time and checks the invariants after each:
+ * inject, wait (bounded) until I1 holds again and record that as the failover time, heal (resume or
+ * restart the node), then after one reconcile interval plus slack require I2; at the end I4 against
+ * every acknowledged write. Every wait is a deadline; a missed one is a violation with the history
+ * around it.
+ */
+public final class ChaosRunner {
+
+  /** Slack on top of the reconcile interval for I2 on a busy 2-core machine. */
+  static final Duration I2_SLACK = Duration.ofSeconds(20);
+
+  private final ChaosCluster cluster;
+  private final Report report = new Report();
+
+  public ChaosRunner(ChaosCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  public Report report() {
+    return report;
+  }
+
+  /** How long I1 may take to hold again after a fault: detection, grace, downing, a start. */
+  Duration i1Deadline() {
+    return cluster
+        .config
+        .grace()
+        .plus(cluster.config.downAfter())
+        .plus(Duration.ofSeconds(cluster.config.app() == ChaosCluster.App.HELLO ? 60 : 45));
+  }
+
+  /** Runs every fault of the plan, then checks I4. */
+  public Report run(List<FaultPlan.Fault> plan) throws Exception {
+    for (FaultPlan.Fault f : plan) {
+      apply(f);
+    }
+    checkNothingLost();
+    return report;
+  }
+
+  /** One fault, its failover and the checks after it. */
+  public void apply(FaultPlan.Fault f) throws Exception {
+    int i = f.node();
+    report.faults.add(f);
+    cluster.history.add("--- fault " + report.faults.size() + ": " + f);
+    long t0 = System.nanoTime();
+    Long failoverNanos = null;
+    if (f.kind() == FaultPlan.Kind.KILL) {
+      cluster.kill(i);
+      failoverNanos = awaitI1(t0, "after " + f);
+      sleepUntil(t0, f.duration());
+      cluster.restart(i);
+    } else {
+      cluster.stop(i);
+      long end = t0 + f.duration().toNanos();
+      // Watch I1 while the node sleeps: a pause longer than the grace fails over meanwhile.
+      while (System.nanoTime() < end) {
+        if (failoverNanos == null && Invariants.twice(cluster.observe()).isEmpty()) {
+          failoverNanos = System.nanoTime() - t0;
+          cluster.history.add(
+              String.format(Locale.ROOT, "I1 holds %d ms into the pause", failoverNanos / 1000000));
+        }
+        TimeUnit.MILLISECONDS.sleep(250);
+      }
+      cluster.resume(i);
+      if (failoverNanos == null) {
+        failoverNanos = awaitI1(t0, "after " + f);
+      }
+    }
+    if (failoverNanos != null) {
+      report.failover.add(new Report.Sample(f, failoverNanos / 1e6));
+    }
+    long healed = System.nanoTime();
+    awaitNoStaleCopies(healed);
+    awaitI1(healed, "after healing " + f);
+  }
+
+  private Long awaitI1(long sinceNanos, String what) throws InterruptedException {
+    long deadline = sinceNanos + i1Deadline().toNanos();
+    List<Violation> last = List.of();
+    while (System.nanoTime() < deadline) {
+      Observation o = cluster.observe();
+      last = Invariants.twice(o);
+      if (last.isEmpty() && o.sites().size() >= cluster.acknowledged().size()) {
+        long took = System.nanoTime() - sinceNanos;
+        cluster.history.add(String.format(Locale.ROOT, "I1 holds %d ms %s", took / 1000000, what));
+        return took;
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    if (last.isEmpty()) {
+      last =
+          List.of(
+              new Violation(
+                  "I1", "*", "no live node listed every site", System.currentTimeMillis()));
+    }
+    for (Violation v : last) {
+      violation(v, "I1 still broken " + i1Deadline().toSeconds() + " s " + what);
+    }
+    return null;
+  }
+
+  private void awaitNoStaleCopies(long healedNanos) throws InterruptedException {
+    long deadline = healedNanos + ChaosCluster.RECONCILE.plus(I2_SLACK).toNanos();
+    List<Violation> last = List.of();
+    while (System.nanoTime() < deadline) {
+      last = Invariants.noStaleCopies(cluster.observe());
+      if (last.isEmpty()) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    for (Violation v : last) {
+      violation(
+          v,
+          "I2 still broken one reconcile interval + " + I2_SLACK.toSeconds() + " s after healing");
+    }
+  }
+
+  /** I4: every acknowledged write is there (waits up to a minute for a live node to list them). */
+  public void checkNothingLost() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<Violation> last = List.of();
+    while (System.nanoTime() < deadline) {
+      last = Invariants.nothingLost(cluster.acknowledged(), cluster.observe());
+      if (last.isEmpty()) {
+        cluster.history.add(
+            "I4 holds: all " + cluster.acknowledged().size() + " acknowledged sites");
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+    for (Violation v : last) {
+      violation(v, "I4");
+    }
+  }
+
+  private void violation(Violation v, String context) {
+    cluster.history.add("VIOLATION " + v.invariant() + " " + v.site() + ": " + v.what());
+    report.violations.add(
+        new Report.Found(v, context, cluster.history.around(v.atMillis(), 15, 2_000)));
+  }
+
+  private static void sleepUntil(long t0, Duration d) throws InterruptedException {
+    long left = t0 + d.toNanos() - System.nanoTime();
+    if (left > 0) {
+      TimeUnit.NANOSECONDS.sleep(left);
+    }
+  }
+
+  /** Faults injected, violations with their history, failover figures. */
+  public static final class Report {
+
+    /** A violation, when it was found, and the history lines around it. */
+    public record Found(Violation violation, String context, List<History.Line> history) {}
+
+    /** Fault → I1 holds again, in milliseconds. */
+    public record Sample(FaultPlan.Fault fault, double millis) {}
+
+    public final List<FaultPlan.Fault> faults = new ArrayList<>();
+    public final List<Found> violations = new ArrayList<>();
+    public final List<Sample> failover = new ArrayList<>();
+
+    public boolean clean() {
+      return violations.isEmpty();
+    }
+
+    public void print(PrintStream out) {
+      out.println("=== chaos report");
+      out.println("faults injected: " + faults.size());
+      for (int i = 0; i < faults.size(); i++) {
+        out.println("  " + (i + 1) + ". " + faults.get(i));
+      }
+      out.println("violations: " + violations.size());
+      for (Found f : violations) {
+        Violation v = f.violation();
+        out.println(
+            "  " + v.invariant() + " " + v.site() + ": " + v.what() + "  [" + f.context() + "]");
+        out.println("    history:");
+        for (History.Line l : f.history()) {
+          out.println("      " + l);
+        }
+      }
+      List<Double> ms = new ArrayList<>(failover.stream().map(Sample::millis).toList());
+      Collections.sort(ms);
+      if (ms.isEmpty()) {
+        out.println("failover (fault -> every site 2 ready on distinct up hosts): no samples");
+      } else {
+        out.printf(
+            Locale.ROOT,
+            "failover (fault -> every site 2 ready on distinct up hosts, checked in /proc): n=%d"
+                + " min=%.0f ms median=%.0f ms p95=%.0f ms max=%.0f ms%n",
+            ms.size(),
+            ms.get(0),
+            percentile(ms, 50),
+            percentile(ms, 95),
+            ms.get(ms.size() - 1));
+      }
+    }
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  public static double percentile(List<Double> sorted, int p) {
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank)));
+  }
+}

@@ -1,0 +1,296 @@
+package io.drover.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The failure layers of DESIGN.md against three real nodes on one PostgreSQL journal, checked
+ * against the OS: a killed host's instances are replaced after the grace; a pause shorter than the
+ * grace moves nothing; a pause longer than the grace gets a replacement and the old copy is killed
+ * on waking; a pause longer than down-after gets the node downed and fenced; a full-cluster restart
+ * loses no acknowledged site. One cluster serves all scenarios (in order) to keep the class within
+ * a few minutes on 2 cores; each scenario starts from a healthy cluster. Grace 5 s (the default)
+ * and down-after 15 s keep the two layers apart, so each scenario hits the one it means to.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChaosIT {
+
+  private static final Duration GRACE = Duration.ofSeconds(5);
+  private static final Duration DOWN_AFTER = Duration.ofSeconds(15);
+
+  private Path work;
+  private ChaosCluster cluster;
+  private ChaosRunner runner;
+  private final History history = new History(System.out);
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    work = Files.createTempDirectory("drover-chaos-it-");
+    cluster =
+        ChaosCluster.start(
+            new ChaosCluster.Config(3, 4, GRACE, DOWN_AFTER, ChaosCluster.App.LIGHT, work),
+            history);
+    runner = new ChaosRunner(cluster);
+  }
+
+  @AfterAll
+  void stopCluster() {
+    if (cluster != null) {
+      runner.report().print(System.out);
+      cluster.close();
+    }
+    System.out.println("chaos-it: node logs under " + work);
+  }
+
+  /** Every scenario starts with every node Up and I1 holding. */
+  @BeforeEach
+  void healthy() throws Exception {
+    cluster.resumeAll();
+    for (int i = 0; i < cluster.size(); i++) {
+      if (!cluster.node(i).isAlive()) {
+        cluster.restart(i);
+      }
+    }
+    cluster.awaitMembersUp(Duration.ofSeconds(90));
+    cluster.awaitTwice(Duration.ofSeconds(90), "before the scenario");
+  }
+
+  /** The host running the most instances (so a fault there moves something). */
+  private int busiestHost() {
+    Map<String, Long> count =
+        cluster.processes().stream()
+            .collect(Collectors.groupingBy(Observation.Proc::host, Collectors.counting()));
+    String host =
+        count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    return cluster.indexOf(host);
+  }
+
+  private Map<String, Long> pidsOn(String host) {
+    Map<String, Long> out = new HashMap<>();
+    for (Observation.Proc p : cluster.processes()) {
+      if (p.host().equals(host)) {
+        out.put(p.instanceId(), p.pid());
+      }
+    }
+    return out;
+  }
+
+  private void assertClean(String scenario) {
+    ChaosRunner.Report r = runner.report();
+    if (!r.clean()) {
+      r.print(System.out);
+    }
+    assertTrue(r.clean(), scenario + ": " + r.violations.size() + " violation(s), see the report");
+  }
+
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  @Test
+  @Order(1)
+  void killedHostIsReplacedAfterTheGraceAndRejoinsEmpty() throws Exception {
+    // The first seed: restarted, it must rejoin the running cluster, not form a second one.
+    int i = 0;
+    String host = cluster.host(i);
+    Map<String, Long> before = pidsOn(host);
+
+    runner.apply(new FaultPlan.Fault(FaultPlan.Kind.KILL, i, Duration.ZERO));
+
+    assertClean("kill " + host);
+    cluster.awaitMembersUp(Duration.ofSeconds(30));
+    double failover = runner.report().failover.get(runner.report().failover.size() - 1).millis();
+    System.out.printf("chaos-it (a) kill %s: failover %.0f ms (grace %s)%n", host, failover, GRACE);
+    assertTrue(failover >= GRACE.toMillis(), "replaced before the grace: " + failover + " ms");
+    for (Map.Entry<String, Long> e : before.entrySet()) {
+      assertFalse(alive(e.getValue()), e + " still runs");
+    }
+    // Restarted, the node starts empty: none of its old instances runs anywhere.
+    Set<String> running =
+        cluster.processes().stream().map(Observation.Proc::instanceId).collect(Collectors.toSet());
+    for (String old : before.keySet()) {
+      assertFalse(running.contains(old), old + " runs again after the restart");
+    }
+    // ... and takes new instances: a third s1 goes to the one host without s1.
+    Set<String> s1Hosts =
+        cluster.processes().stream()
+            .filter(p -> p.site().equals("s1"))
+            .map(Observation.Proc::host)
+            .collect(Collectors.toSet());
+    if (!s1Hosts.contains(host)) {
+      cluster.putSite("s1", 3);
+      LocalNode.await(
+          Duration.ofSeconds(60),
+          "a third s1 instance placed on the restarted " + host,
+          () ->
+              cluster.processes().stream()
+                  .anyMatch(p -> p.site().equals("s1") && p.host().equals(host)));
+      cluster.putSite("s1", 2);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void pauseShorterThanTheGraceMovesNothing() throws Exception {
+    int i = busiestHost();
+    Map<String, Map<String, Long>> before = cluster.pidsBySite();
+    Duration pause = GRACE.dividedBy(2);
+    ChaosCluster.PauseOutcome out = cluster.pause(i, pause);
+    assertEquals(ChaosCluster.PauseOutcome.RESUMED, out);
+    // Two reconcile intervals in which something could have moved.
+    Thread.sleep(ChaosCluster.RECONCILE.multipliedBy(2).toMillis());
+    cluster.awaitTwice(Duration.ofSeconds(30), "after a short pause");
+    assertEquals(before, cluster.pidsBySite(), "same instance ids and pids");
+    assertTrue(Invariants.noStaleCopies(cluster.observe()).isEmpty());
+    System.out.printf(
+        "chaos-it (b) pause %s for %d ms: nothing moved%n", cluster.host(i), pause.toMillis());
+  }
+
+  @Test
+  @Order(3)
+  void pauseLongerThanTheGraceGetsAReplacementAndTheOldCopyIsKilledOnWaking() throws Exception {
+    int i = busiestHost();
+    String host = cluster.host(i);
+    Map<String, Long> old = pidsOn(host);
+    Map<String, String> siteOf = new HashMap<>();
+    cluster.processes().forEach(p -> siteOf.put(p.instanceId(), p.site()));
+    long t0 = System.nanoTime();
+    cluster.stop(i);
+    // Paused until a site with an instance there is two-ready without it: longer than the grace,
+    // short of downing. (A site whose entity sits on the paused node does not answer and cannot
+    // fail over before the downing: DESIGN.md's second layer. Those are left alone.)
+    Set<String> replacedSites = new java.util.TreeSet<>();
+    LocalNode.await(
+        DOWN_AFTER.plus(GRACE).minusSeconds(2),
+        "a replacement while " + host + " is paused",
+        () -> {
+          Observation o = cluster.observe();
+          if (!Invariants.twice(o).isEmpty()) {
+            return false;
+          }
+          for (Observation.Site site : o.sites()) {
+            boolean hadOne =
+                old.keySet().stream().anyMatch(id -> site.name().equals(siteOf.get(id)));
+            if (hadOne) {
+              replacedSites.add(site.name());
+            }
+          }
+          return !replacedSites.isEmpty();
+        });
+    Duration failover = Duration.ofNanos(System.nanoTime() - t0);
+    assertTrue(failover.compareTo(GRACE) >= 0, "replaced before the grace: " + failover.toMillis());
+    for (Map.Entry<String, Long> e : old.entrySet()) {
+      assertTrue(alive(e.getValue()), "the paused host's instances keep running: " + e);
+    }
+    ChaosCluster.PauseOutcome out = cluster.resume(i);
+    long paused = System.nanoTime() - t0;
+    assertEquals(ChaosCluster.PauseOutcome.RESUMED, out, "resumed before down-after: not downed");
+    // On waking, the copies with the older epoch stop, once their replacements are ready (I2).
+    List<Long> stale =
+        old.entrySet().stream()
+            .filter(e -> replacedSites.contains(siteOf.get(e.getKey())))
+            .map(Map.Entry::getValue)
+            .toList();
+    LocalNode.await(
+        ChaosCluster.RECONCILE.plus(ChaosRunner.I2_SLACK),
+        "old copies on " + host + " stopped",
+        () -> stale.stream().noneMatch(ChaosIT::alive));
+    LocalNode.await(
+        ChaosCluster.RECONCILE.plus(ChaosRunner.I2_SLACK),
+        "I2",
+        () -> Invariants.noStaleCopies(cluster.observe()).isEmpty());
+    cluster.awaitTwice(Duration.ofSeconds(30), "after waking");
+    System.out.printf(
+        "chaos-it (c) pause %s for %d ms: sites %s replaced %d ms into the pause, %d old copies"
+            + " killed on waking%n",
+        host, paused / 1000000, replacedSites, failover.toMillis(), stale.size());
+  }
+
+  @Test
+  @Order(4)
+  void pauseLongerThanDownAfterDownsTheNodeWhichFencesItselfAndRejoins() throws Exception {
+    int i = busiestHost();
+    String host = cluster.host(i);
+    Map<String, Long> old = pidsOn(host);
+    long nodePid = cluster.node(i).pid();
+    long t0 = System.nanoTime();
+    cluster.stop(i);
+    LocalNode.await(
+        DOWN_AFTER.plusSeconds(40),
+        host + " removed by its peers",
+        () -> cluster.removedByPeers(i));
+    long removed = System.nanoTime() - t0;
+    ChaosCluster.PauseOutcome out = cluster.resume(i);
+    assertEquals(ChaosCluster.PauseOutcome.DOWNED_AND_RESTARTED, out);
+    assertTrue(cluster.node(i).readLog().contains("fenced"), "the fencing line is logged");
+    assertFalse(alive(nodePid));
+    for (Map.Entry<String, Long> e : old.entrySet()) {
+      assertFalse(alive(e.getValue()), "fenced: its instance " + e + " stopped");
+    }
+    LocalNode.await(
+        ChaosCluster.RECONCILE.plus(ChaosRunner.I2_SLACK),
+        "I2",
+        () -> Invariants.noStaleCopies(cluster.observe()).isEmpty());
+    cluster.awaitTwice(Duration.ofSeconds(60), "after the downed node rejoined");
+    System.out.printf(
+        "chaos-it (d) pause %s: removed by peers %d ms into the pause; exited 3, restarted as a new"
+            + " incarnation%n",
+        host, removed / 1000000);
+  }
+
+  @Test
+  @Order(5)
+  void fullClusterRestartLosesNoAcknowledgedSite() throws Exception {
+    cluster.putSite("s-late", 2);
+    cluster.awaitTwice(Duration.ofSeconds(60), "s-late placed");
+    List<Long> before =
+        cluster.processes().stream()
+            .map(Observation.Proc::pid)
+            .sorted(Comparator.naturalOrder())
+            .collect(Collectors.toCollection(ArrayList::new));
+    long t0 = System.nanoTime();
+    cluster.killAllAndRestart();
+    for (long pid : before) {
+      assertFalse(alive(pid), "every old instance died with its host: " + pid);
+    }
+    cluster.awaitTwice(Duration.ofSeconds(120), "after the full restart");
+    runner.checkNothingLost();
+    assertClean("full restart");
+    assertTrue(Invariants.noStaleCopies(cluster.observe()).isEmpty());
+    System.out.printf(
+        "chaos-it (e) full restart: %d acknowledged sites back, all twice %d ms after the kill%n",
+        cluster.acknowledged().size(), Duration.ofNanos(System.nanoTime() - t0).toMillis());
+  }
+
+  @Test
+  @Order(6)
+  void partitionWhereTheMachineAllows() {
+    String reason = ChaosCluster.partitionUnsupportedReason();
+    if (reason != null) {
+      System.out.println("chaos-it: partition SKIPPED: " + reason);
+    }
+    Assumptions.assumeTrue(reason == null, reason);
+  }
+}
