@@ -372,7 +372,17 @@ public final class ChaosCluster implements AutoCloseable {
               instances));
     }
     boolean answered = views.values().stream().allMatch(v -> v != null);
-    Observation o = new Observation(System.currentTimeMillis(), Set.copyOf(up), sites, processes());
+    // Processes of a site that did not answer cannot be judged (I2 would call them "of no site").
+    Set<String> silent = new HashSet<>();
+    views.forEach(
+        (name, v) -> {
+          if (v == null) {
+            silent.add(name);
+          }
+        });
+    List<Observation.Proc> procs =
+        processes().stream().filter(p -> !silent.contains(p.site())).toList();
+    Observation o = new Observation(System.currentTimeMillis(), Set.copyOf(up), sites, procs);
     noteChanges(o, answered);
     return o;
   }
@@ -401,6 +411,20 @@ public final class ChaosCluster implements AutoCloseable {
       lastSeen = now;
       history.add("seen: " + now);
     }
+  }
+
+  /** True when every acknowledged site answered in {@code o}. */
+  public boolean complete(Observation o) {
+    return o.sites().size() >= acknowledged().size();
+  }
+
+  /**
+   * I2 over an observation in which every acknowledged site answered; false while some did not
+   * (their processes cannot be judged).
+   */
+  public boolean noStaleCopies() {
+    Observation o = observe();
+    return complete(o) && Invariants.noStaleCopies(o).isEmpty();
   }
 
   /**
