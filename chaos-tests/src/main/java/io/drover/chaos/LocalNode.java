@@ -83,6 +83,20 @@ public final class LocalNode implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Packs {@code appDir} as a tar.gz (in {@code workDir}), uploads it to this node and returns the
+   * revision id; an upload the node refuses fails with its answer.
+   */
+  public String uploadRevision(Path appDir, Path workDir) throws IOException, InterruptedException {
+    Path tarGz = workDir.resolve("app-" + System.nanoTime() + ".tar.gz");
+    io.drover.actors.revision.TarGz.pack(appDir, tarGz);
+    HttpResponse<String> r = send("POST", "/revisions", HttpRequest.BodyPublishers.ofFile(tarGz));
+    if (r.statusCode() != 201 && r.statusCode() != 200) {
+      throw new IllegalStateException("upload refused: " + r.statusCode() + " " + r.body());
+    }
+    return Json.MAPPER.readTree(r.body()).get("id").asText();
+  }
+
   /** The flags that put a node on this PostgreSQL database. */
   public static String[] postgresArgs(Postgres.Database db) {
     return new String[] {

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.drover.actors.revision.TarGz;
 import io.drover.cluster.JournalSettings;
 import io.drover.cluster.PostgresSchema;
-import io.drover.http.Json;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -129,12 +127,7 @@ class PostgresJournalIT {
   }
 
   private String upload(Path appDir) throws IOException, InterruptedException {
-    Path tarGz = tmp.resolve("app-" + System.nanoTime() + ".tar.gz");
-    TarGz.pack(appDir, tarGz);
-    HttpResponse<String> r =
-        node.send("POST", "/revisions", HttpRequest.BodyPublishers.ofFile(tarGz));
-    assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.body());
-    return Json.MAPPER.readTree(r.body()).get("id").asText();
+    return node.uploadRevision(appDir, tmp);
   }
 
   private static String helloSpec(String revision) {
