@@ -24,7 +24,8 @@ import java.util.Optional;
  * @param joinTimeout how long a node started with seeds or discovery may take to become Up before
  *     it gives up and exits
  * @param downAfter how long a member must stay unreachable (with nothing else changing) before the
- *     Split Brain Resolver downs it; also the removal margin for sharding and singletons
+ *     Split Brain Resolver downs it (its {@code stable-after}; the removal margin is separate, see
+ *     cluster.conf)
  * @param discovery cluster bootstrap through Pekko Management; {@link Discovery#none()} when seeds,
  *     manual or self join are used
  */
@@ -164,6 +165,24 @@ public record ClusterSettings(
     return new HostPort(host, port);
   }
 
+  /**
+   * How long this node, as the first seed node, waits for the other seed nodes before it forms a
+   * new cluster: empty (Pekko's {@code seed-node-timeout}) for a node that never ran here, {@code
+   * rejoinWait} for one whose data directory shows it ran before. Such a node is most likely
+   * restarting next to a cluster that still runs; forming a second cluster beside it would place
+   * every site twice. Seeds that run but are not members yet answer at once, so a whole-cluster
+   * restart still forms without this wait; only a cluster whose other seeds stay silent waits it.
+   *
+   * @param self this node's cluster address as {@code HOST:PORT}
+   */
+  public Optional<Duration> firstSeedWait(String self, boolean ranBefore, Duration rejoinWait) {
+    if (mode() != Mode.SEEDS || !ranBefore) {
+      return Optional.empty();
+    }
+    HostPort first = parseHostPort(join.get(0));
+    return first.equals(parseHostPort(self)) ? Optional.of(rejoinWait) : Optional.empty();
+  }
+
   /** The member address of the node whose cluster transport listens on {@code hp}. */
   public static String memberAddress(HostPort hp) {
     return "pekko://" + SYSTEM_NAME + "@" + hp;
@@ -185,7 +204,6 @@ public record ClusterSettings(
     c.put("pekko.cluster.seed-nodes", seeds);
     String downAfterMs = downAfter.toMillis() + "ms";
     c.put("pekko.cluster.split-brain-resolver.stable-after", downAfterMs);
-    c.put("pekko.cluster.down-removal-margin", downAfterMs);
     c.put("pekko.cluster.run-coordinated-shutdown-when-down", "on");
     if (discovery.method() != Method.NONE) {
       String bootstrap = "pekko.management.cluster.bootstrap.";

@@ -3,6 +3,7 @@ package io.drover.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.common.Durations;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostEntity;
 import io.drover.actors.revision.RevisionStore;
@@ -137,6 +138,21 @@ public final class Node {
             ? JournalGuard.LEVELDB_ROLE
             : JournalGuard.SHARED_ROLE);
     derived.put("pekko.cluster.roles", roles);
+    boolean ranBefore = Files.exists(dataDir.resolve("agent").resolve("id"));
+    clusterSettings
+        .firstSeedWait(
+            settings.bind() + ":" + settings.clusterPort(),
+            ranBefore,
+            config.getDuration("drover.rejoin-seed-timeout"))
+        .ifPresent(
+            wait -> {
+              log.info(
+                  "this node ran before on {} and is the first seed node: it waits up to {} for"
+                      + " the other seed nodes before it forms a new cluster",
+                  dataDir,
+                  Durations.format(wait));
+              derived.put("pekko.cluster.seed-node-timeout", wait.toMillis() + "ms");
+            });
     long stopBudget = settings.agent().stopGrace().plusSeconds(10).toMillis();
     derived.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout", stopBudget);
     Config full =

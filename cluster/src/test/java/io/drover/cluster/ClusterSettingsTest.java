@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ClusterSettingsTest {
@@ -84,7 +85,6 @@ class ClusterSettingsTest {
         c.getStringList("pekko.cluster.seed-nodes"));
     assertEquals(
         Duration.ofSeconds(4), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-    assertEquals(Duration.ofSeconds(4), c.getDuration("pekko.cluster.down-removal-margin"));
     assertFalse(c.hasPath("pekko.management.http.port"));
   }
 
@@ -105,6 +105,23 @@ class ClusterSettingsTest {
     assertEquals(
         Duration.ofMillis(500),
         full.getDuration("pekko.cluster.failure-detector.heartbeat-interval"));
+    // not tied to down-after: it covers how long a downing takes to be seen, not a stable-after
+    assertEquals(Duration.ofSeconds(1), full.getDuration("pekko.cluster.down-removal-margin"));
+  }
+
+  @Test
+  void onlyAFirstSeedThatRanBeforeWaitsLongerBeforeItFormsACluster() {
+    Duration wait = Duration.ofSeconds(30);
+    ClusterSettings s = seeds("127.0.0.1:2601", "127.0.0.1:2602");
+    assertEquals(Optional.of(wait), s.firstSeedWait("127.0.0.1:2601", true, wait));
+    assertEquals(Optional.empty(), s.firstSeedWait("127.0.0.1:2601", false, wait), "fresh");
+    assertEquals(Optional.empty(), s.firstSeedWait("127.0.0.1:2602", true, wait), "not first");
+    assertEquals(
+        Optional.empty(),
+        withDiscovery(config(1, "127.0.0.1:8558")).firstSeedWait("127.0.0.1:2601", true, wait));
+    assertEquals(
+        Duration.ofSeconds(30),
+        Node.config(ConfigFactory.empty()).getDuration("drover.rejoin-seed-timeout"));
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -23,10 +24,12 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -108,7 +111,15 @@ public final class SiteEntity {
       ActorSystem<?> system, ActorRef<HostDirectory.Command> hosts, SiteSettings settings) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), hosts, settings))
+            Entity.of(
+                    ENTITY_TYPE_KEY,
+                    ctx ->
+                        create(
+                            ctx.getEntityId(),
+                            hosts,
+                            settings,
+                            System::currentTimeMillis,
+                            selfDowned(system)))
                 // sites must keep reconciling while nobody talks to them
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
                 .withStopMessage(Stop.INSTANCE));
@@ -117,15 +128,32 @@ public final class SiteEntity {
   /** The behaviour of one site; {@code name} is the entity id. */
   public static Behavior<Command> create(
       String name, ActorRef<HostDirectory.Command> hosts, SiteSettings settings) {
-    return create(name, hosts, settings, System::currentTimeMillis);
+    return create(name, hosts, settings, System::currentTimeMillis, () -> false);
   }
 
-  /** As {@link #create(String, ActorRef, SiteSettings)} with a clock, for tests of the grace. */
+  /**
+   * True once this node is downed (or removed): from then on it is fencing itself, and the site's
+   * copy that survivors start after the removal margin is the one that decides. Sites here stop
+   * planning at once, so the margin only has to cover the time the downing takes to be seen.
+   */
+  static BooleanSupplier selfDowned(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    return () -> {
+      MemberStatus s = cluster.selfMember().status();
+      return s == MemberStatus.down() || s == MemberStatus.removed();
+    };
+  }
+
+  /**
+   * As {@link #create(String, ActorRef, SiteSettings)} with a clock (for tests of the grace) and
+   * what says this node was downed.
+   */
   static Behavior<Command> create(
       String name,
       ActorRef<HostDirectory.Command> hosts,
       SiteSettings settings,
-      LongSupplier clock) {
+      LongSupplier clock,
+      BooleanSupplier downed) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -136,7 +164,7 @@ public final class SiteEntity {
                       ctx.messageAdapter(HostAgent.SiteReport.class, WrappedReport::new);
                   hosts.tell(new HostDirectory.Subscribe(hostsAdapter));
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.reconcileInterval());
-                  return new Site(name, ctx, reportAdapter, settings, clock);
+                  return new Site(name, ctx, reportAdapter, settings, clock, downed);
                 }));
   }
 
@@ -281,6 +309,8 @@ public final class SiteEntity {
     private final ActorRef<HostAgent.SiteReport> reportAdapter;
     private final SiteSettings settings;
     private final LongSupplier clock;
+    private final BooleanSupplier downed;
+    private boolean downedLogged;
 
     // observed, in memory only: rebuilt from the host directory and agent reports after a restart
     private List<HostInfo> hosts = List.of();
@@ -297,7 +327,8 @@ public final class SiteEntity {
         ActorContext<Command> ctx,
         ActorRef<HostAgent.SiteReport> reportAdapter,
         SiteSettings settings,
-        LongSupplier clock) {
+        LongSupplier clock,
+        BooleanSupplier downed) {
       super(
           PersistenceId.of(ENTITY_TYPE_KEY.name(), name),
           SupervisorStrategy.restartWithBackoff(
@@ -307,6 +338,7 @@ public final class SiteEntity {
       this.reportAdapter = reportAdapter;
       this.settings = settings;
       this.clock = clock;
+      this.downed = downed;
     }
 
     @Override
@@ -450,6 +482,14 @@ public final class SiteEntity {
 
     private List<Event> planEvents(State state) {
       if (!state.exists() || !hostsReceived) {
+        return List.of();
+      }
+      if (downed.getAsBoolean()) {
+        if (!downedLogged) {
+          downedLogged = true;
+          ctx.getLog()
+              .warn("site {}: this node was downed; the site plans nothing more here", name);
+        }
         return List.of();
       }
       long now = clock.getAsLong();

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -45,6 +46,7 @@ class SiteEntityTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final AtomicBoolean downed = new AtomicBoolean();
   private String name;
   private TestProbe<HostDirectory.Command> directory;
   private EventSourcedBehaviorTestKit<Command, Event, State> kit;
@@ -66,7 +68,8 @@ class SiteEntityTest {
                 name,
                 directory.ref(),
                 new SiteSettings(Duration.ofSeconds(5), Duration.ofHours(1)),
-                clock::get));
+                clock::get,
+                downed::get));
     hostsAdapter = subscribed();
   }
 
@@ -349,6 +352,30 @@ class SiteEntityTest {
   }
 
   @Test
+  void aSiteOnADownedNodePlansNothingMore() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> c = testKit.createTestProbe();
+    hosts(host("a", a), host("b", b));
+    put(spec(REV1, 2));
+    HostAgent.Assign toB = assignTo(b);
+    assignTo(a);
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+
+    // this node is downed: survivors take the site over; the copy here must not act any more
+    downed.set(true);
+    clock.addAndGet(6_000);
+    hosts(host("b", b), host("c", c));
+    report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
+    get();
+    assertEquals(
+        Set.of(name + "-1", name + "-2"),
+        kit.getState().placements().keySet(),
+        "nothing lost, nothing placed");
+    assertFalse(kit.getState().placements().get(name + "-1").lost());
+  }
+
+  @Test
   void unreachableHostKeepsItsInstanceThroughTheGraceAndTakesNoNewOne() {
     TestProbe<HostAgent.Command> a = testKit.createTestProbe();
     TestProbe<HostAgent.Command> b = testKit.createTestProbe();
@@ -431,7 +458,8 @@ class SiteEntityTest {
                 paused,
                 dir.ref(),
                 new SiteSettings(Duration.ofSeconds(5), Duration.ofSeconds(1)),
-                clock::get));
+                clock::get,
+                () -> false));
     ActorRef<HostDirectory.Hosts> adapter =
         dir.expectMessageClass(HostDirectory.Subscribe.class, WAIT).subscriber();
     TestProbe<HostAgent.Command> a = testKit.createTestProbe();
