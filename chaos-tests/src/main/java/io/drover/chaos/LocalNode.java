@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalNode implements AutoCloseable {
 
+  /** The address nodes bind to unless told otherwise. */
+  public static final String LOOPBACK = "127.0.0.1";
+
   public static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -31,8 +34,17 @@ public final class LocalNode implements AutoCloseable {
   public final Path log;
   public final String host;
 
+  /**
+   * The address its API and cluster transport bind to ({@code --bind}) and the test reaches it on:
+   * {@code 127.0.0.1}, or its address in a network namespace.
+   */
+  public final String address;
+
   /** Flags every launch of this node gets, e.g. its journal. */
   private final List<String> baseArgs = new ArrayList<>();
+
+  /** What the {@code java} command is run under, e.g. {@code ip netns exec NS}; usually empty. */
+  private final List<String> launchPrefix;
 
   private Process process;
 
@@ -46,8 +58,19 @@ public final class LocalNode implements AutoCloseable {
    * @param host its host name ({@code --host}); nodes of one cluster need distinct ones
    */
   public LocalNode(Path dataDir, String host) throws IOException {
+    this(dataDir, host, LOOPBACK, List.of());
+  }
+
+  /**
+   * A node bound to {@code address}, launched under {@code launchPrefix} (which must exec the
+   * command, so the started process is the node's JVM: {@code ip netns exec NS} does).
+   */
+  public LocalNode(Path dataDir, String host, String address, List<String> launchPrefix)
+      throws IOException {
     this.dataDir = dataDir;
     this.host = host;
+    this.address = address;
+    this.launchPrefix = List.copyOf(launchPrefix);
     this.httpPort = freePort();
     int cp = freePort();
     while (cp == httpPort) {
@@ -76,7 +99,6 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
-  /** Starts the node and waits until its health endpoint answers 200. */
   /** Adds flags to every later launch of this node (e.g. {@code --journal postgres ...}). */
   public LocalNode withArgs(String... args) {
     baseArgs.addAll(List.of(args));
@@ -99,11 +121,16 @@ public final class LocalNode implements AutoCloseable {
 
   /** The flags that put a node on this PostgreSQL database. */
   public static String[] postgresArgs(Postgres.Database db) {
+    return postgresArgs(db.url());
+  }
+
+  /** The flags that put a node on the test PostgreSQL database at {@code jdbcUrl}. */
+  public static String[] postgresArgs(String jdbcUrl) {
     return new String[] {
       "--journal",
       "postgres",
       "--jdbc-url",
-      db.url(),
+      jdbcUrl,
       "--jdbc-user",
       Postgres.USER,
       "--jdbc-password",
@@ -111,6 +138,7 @@ public final class LocalNode implements AutoCloseable {
     };
   }
 
+  /** Starts the node and waits until its health endpoint answers 200. */
   public LocalNode start(String... extraArgs) throws IOException, InterruptedException {
     launch(extraArgs);
     awaitHealthy(Duration.ofSeconds(90));
@@ -119,7 +147,7 @@ public final class LocalNode implements AutoCloseable {
 
   /** Starts the node's process and returns at once (see {@link #awaitHealthy}). */
   public LocalNode launch(String... extraArgs) throws IOException {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(launchPrefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-jar");
@@ -135,6 +163,10 @@ public final class LocalNode implements AutoCloseable {
     cmd.add(host);
     cmd.add("--examples-dir");
     cmd.add(examples().toString());
+    if (!address.equals(LOOPBACK)) {
+      cmd.add("--bind");
+      cmd.add(address);
+    }
     cmd.addAll(baseArgs);
     cmd.addAll(List.of(extraArgs));
     process =
@@ -160,7 +192,7 @@ public final class LocalNode implements AutoCloseable {
 
   /** {@code HOST:PORT} of its cluster transport, as {@code --join} takes it. */
   public String clusterAddress() {
-    return "127.0.0.1:" + clusterPort;
+    return address + ":" + clusterPort;
   }
 
   /** Its member address, as the cluster API shows it. */
@@ -224,7 +256,7 @@ public final class LocalNode implements AutoCloseable {
   }
 
   public URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + httpPort + "/api/v1" + path);
+    return URI.create("http://" + address + ":" + httpPort + "/api/v1" + path);
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
