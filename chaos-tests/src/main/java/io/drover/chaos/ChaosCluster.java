@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.actors.revision.TarGz;
 import io.drover.http.Json;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -19,15 +21,19 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * N real Drover nodes (separate JVMs on loopback) on one fresh PostgreSQL database, formed into one
- * cluster through seed nodes, running S sites of two instances each, with the faults a host can
- * suffer: {@link #kill} (the JVM and its instances die), {@link #pause} (SIGSTOP ... SIGCONT; the
- * instances keep running), {@link #restart} on the same data directory. {@link #observe()} takes
- * the API of a live node and the OS process table together. {@link #close()} kills every process it
- * started, by pid, and drops the database.
+ * N real Drover nodes (separate JVMs, on loopback or each in its own network namespace) on one
+ * fresh PostgreSQL database, formed into one cluster through seed nodes, running S sites of two
+ * instances each, with the faults a host can suffer: {@link #kill} (the JVM and its instances die),
+ * {@link #pause} (SIGSTOP ... SIGCONT; the instances keep running), {@link #restart} on the same
+ * data directory, and with {@link Network#NETNS} a network {@link #partition} between groups of
+ * nodes until {@link #heal}. {@link #observe()} takes the API of a live node and the OS process
+ * table together. {@link #close()} kills every process it started, by pid, deletes the namespaces
+ * and links it created and drops the database.
  */
 public final class ChaosCluster implements AutoCloseable {
 
@@ -39,6 +45,18 @@ public final class ChaosCluster implements AutoCloseable {
     HELLO
   }
 
+  /** Where the nodes live on the network. */
+  public enum Network {
+    /** Every node on 127.0.0.1 (its own ports); no partitions. */
+    LOOPBACK,
+    /**
+     * Every node in its own network namespace on a private test bridge ({@link NamespaceNetwork}),
+     * so {@link #partition} can cut groups apart. Needs root and {@code ip netns}: see {@link
+     * #partitionUnsupportedReason()}.
+     */
+    NETNS
+  }
+
   /**
    * @param nodes how many nodes (at least 3, so a majority survives one fault)
    * @param sites how many sites of two instances
@@ -46,9 +64,16 @@ public final class ChaosCluster implements AutoCloseable {
    * @param downAfter {@code --down-after}
    * @param app what the sites run
    * @param workDir data directories and node logs go under it
+   * @param network loopback, or a namespace per node (partitions possible)
    */
   public record Config(
-      int nodes, int sites, Duration grace, Duration downAfter, App app, Path workDir) {
+      int nodes,
+      int sites,
+      Duration grace,
+      Duration downAfter,
+      App app,
+      Path workDir,
+      Network network) {
     public Config {
       if (nodes < 3) {
         throw new IllegalArgumentException("--nodes must be at least 3 (a majority must survive)");
@@ -57,11 +82,16 @@ public final class ChaosCluster implements AutoCloseable {
         throw new IllegalArgumentException("at least one site");
       }
     }
+
+    /** On loopback. */
+    public Config(int nodes, int sites, Duration grace, Duration downAfter, App app, Path workDir) {
+      this(nodes, sites, grace, downAfter, app, workDir, Network.LOOPBACK);
+    }
   }
 
-  /** What became of a paused node. */
+  /** What became of a node after a pause or on the minority side of a partition. */
   public enum PauseOutcome {
-    /** It woke up and is a member again. */
+    /** It woke up (or the partition healed) and is a member again. */
     RESUMED,
     /** It had been downed meanwhile: it fenced itself (exit 3) and was started again. */
     DOWNED_AND_RESTARTED
@@ -70,15 +100,28 @@ public final class ChaosCluster implements AutoCloseable {
   /** The reconcile interval of the nodes ({@code drover.reconcile-interval}). */
   public static final Duration RECONCILE = Duration.ofSeconds(2);
 
+  /** A JDBC URL's prefix, host, port and rest. */
+  private static final Pattern JDBC_HOST_PORT =
+      Pattern.compile("(jdbc:postgresql://)([^/:]+):(\\d+)(/.*)");
+
   public final Config config;
   public final History history;
 
   private final List<LocalNode> nodes = new ArrayList<>();
   private final Set<Integer> paused = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The minority side of the current partition: running, but cut off from the majority, from whose
+   * side alone the harness judges the cluster meanwhile.
+   */
+  private final Set<Integer> cutOff = ConcurrentHashMap.newKeySet();
+
   private final Map<String, String> hostByAgentId = new ConcurrentHashMap<>();
   private final Map<String, Invariants.Acked> acked = new LinkedHashMap<>();
   private final Set<Long> started = ConcurrentHashMap.newKeySet();
   private final Postgres.Database db;
+  private NamespaceNetwork net;
+  private TcpForwarder journalForwarder;
   private String revision;
   private String lastSeen = "";
 
@@ -93,6 +136,9 @@ public final class ChaosCluster implements AutoCloseable {
     Files.createDirectories(config.workDir());
     ChaosCluster c = new ChaosCluster(config, history, Postgres.createDatabase());
     try {
+      if (config.network() == Network.NETNS) {
+        c.openNetwork();
+      }
       c.boot();
       return c;
     } catch (Exception | Error e) {
@@ -101,12 +147,65 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * The bridge and a namespace per node, and a forwarder on the bridge address to the test
+   * PostgreSQL (it listens on 127.0.0.1 of this namespace only) that accepts the namespaces' peers.
+   */
+  private void openNetwork() throws IOException {
+    net = NamespaceNetwork.create(config.nodes());
+    Matcher m = JDBC_HOST_PORT.matcher(db.url());
+    if (!m.matches()) {
+      throw new IllegalStateException("cannot tell host and port of " + db.url());
+    }
+    String prefix = net.subnetPrefix();
+    journalForwarder =
+        TcpForwarder.start(
+            InetAddress.getByName(net.bridgeAddress()),
+            new InetSocketAddress(m.group(2), Integer.parseInt(m.group(3))),
+            peer -> peer.getHostAddress().startsWith(prefix));
+    history.add(
+        "network: bridge "
+            + net.bridge()
+            + " "
+            + net.bridgeAddress()
+            + "/24, namespaces "
+            + net.namespace(0)
+            + ".."
+            + (config.nodes() - 1)
+            + ", host-N at "
+            + prefix
+            + "(10+N); journal forwarded from "
+            + net.bridgeAddress()
+            + ":"
+            + journalForwarder.port()
+            + " to "
+            + m.group(2)
+            + ":"
+            + m.group(3));
+  }
+
+  /** The JDBC URL nodes get: the database's, or through the forwarder in NETNS mode. */
+  private String nodeJdbcUrl() {
+    if (net == null) {
+      return db.url();
+    }
+    Matcher m = JDBC_HOST_PORT.matcher(db.url());
+    if (!m.matches()) {
+      throw new IllegalStateException("cannot tell host and port of " + db.url());
+    }
+    return m.group(1) + net.bridgeAddress() + ":" + journalForwarder.port() + m.group(4);
+  }
+
   private void boot() throws Exception {
     List<String> seeds = new ArrayList<>();
     for (int i = 0; i < config.nodes(); i++) {
+      Path dir = config.workDir().resolve("n" + (i + 1));
+      String name = "host-" + (i + 1);
       LocalNode n =
-          new LocalNode(config.workDir().resolve("n" + (i + 1)), "host-" + (i + 1))
-              .withArgs(LocalNode.postgresArgs(db))
+          (net == null
+                  ? new LocalNode(dir, name)
+                  : new LocalNode(dir, name, net.address(i), net.execPrefix(i)))
+              .withArgs(LocalNode.postgresArgs(nodeJdbcUrl()))
               .withArgs(
                   "--no-example",
                   "--grace",
@@ -131,6 +230,8 @@ public final class ChaosCluster implements AutoCloseable {
             + config.app()
             + ", database "
             + db.name()
+            + ", network "
+            + config.network()
             + ")");
     long t0 = System.nanoTime();
     for (LocalNode n : nodes) {
@@ -236,8 +337,12 @@ public final class ChaosCluster implements AutoCloseable {
     throw new IllegalArgumentException("no host " + host);
   }
 
+  /**
+   * True when node {@code i} runs, is not paused and is not on the minority side of a partition:
+   * the hosts I1 counts on, and the nodes the harness asks.
+   */
   public boolean isUp(int i) {
-    return nodes.get(i).isAlive() && !paused.contains(i);
+    return nodes.get(i).isAlive() && !paused.contains(i) && !cutOff.contains(i);
   }
 
   private void learnAgentId(int i) throws IOException {
@@ -611,10 +716,24 @@ public final class ChaosCluster implements AutoCloseable {
    * paused, until it fenced itself (exit 3), and then restarts it as a supervisor would.
    */
   public PauseOutcome resume(int i) throws Exception {
-    LocalNode n = nodes.get(i);
-    n.signal("CONT");
+    wake(i);
+    return rejoin(i);
+  }
+
+  /** SIGCONT of node {@code i}, without waiting for anything (see {@link #rejoin}). */
+  public void wake(int i) throws IOException, InterruptedException {
+    nodes.get(i).signal("CONT");
     paused.remove(i);
-    history.add("SIGCONT " + n.host);
+    history.add("SIGCONT " + host(i));
+  }
+
+  /**
+   * After {@link #wake} or {@link #heal}: waits until node {@code i} is a member again or, if it
+   * was downed while paused or cut off, until it fenced itself (exit 3; any other code throws), and
+   * then restarts it on its data directory as a supervisor would.
+   */
+  public PauseOutcome rejoin(int i) throws Exception {
+    LocalNode n = nodes.get(i);
     boolean[] exited = {false};
     LocalNode.await(
         Duration.ofSeconds(90),
@@ -634,7 +753,7 @@ public final class ChaosCluster implements AutoCloseable {
     history.add(n.host + " exited " + code + (code == 3 ? " (downed, fenced itself)" : ""));
     if (code != 3) {
       throw new IllegalStateException(
-          n.host + " exited " + code + " after SIGCONT, not 3; log " + n.log);
+          n.host + " exited " + code + " after its pause or partition, not 3; log " + n.log);
     }
     restart(i);
     return PauseOutcome.DOWNED_AND_RESTARTED;
@@ -662,35 +781,76 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   /**
-   * Null when network partitions can be injected here, else why not. They need iptables or nft on
-   * loopback (nodes told apart by address), or network namespaces with the journal reachable from
-   * inside them; the harness implements neither yet, so the reason names what it found.
+   * Null when network partitions can be injected here (with {@link Network#NETNS}), else why not:
+   * it tries, once per JVM, what the namespaced network needs (root, {@code ip netns add}, a
+   * bridge, a veth pair into a namespace, a blackhole route) on throw-away names.
    */
   public static String partitionUnsupportedReason() {
-    boolean root = "0".equals(run("id", "-u"));
-    boolean iptables = run("sh", "-c", "command -v iptables || command -v nft") != null;
-    boolean netns = root && run("ip", "netns", "list") != null;
-    return "network partitions are not implemented by this harness (root: "
-        + root
-        + ", iptables/nft: "
-        + (iptables ? "present" : "missing")
-        + ", ip netns: "
-        + (netns ? "usable" : "not usable")
-        + "); all nodes share 127.0.0.1, so splitting them needs per-node addresses or"
-        + " namespaces with PostgreSQL reachable from inside";
+    return NamespaceNetwork.unsupportedReason();
   }
 
-  private static String run(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes()).strip();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
+  /**
+   * Cuts the nodes of {@code a} off from those of {@code b} (together every node, one side
+   * smaller): from then on no packet passes between the sides, while every node still reaches the
+   * journal and the test. Keep-majority is expected to down the smaller side; until {@link #heal}
+   * the harness judges the cluster from the larger side only (the smaller side's hosts do not count
+   * as up and their nodes are not asked).
+   */
+  public void partition(Set<Integer> a, Set<Integer> b) throws IOException {
+    if (net == null) {
+      throw new IllegalStateException(
+          "partitions need Network.NETNS (this cluster is on loopback)");
     }
+    Set<Integer> all = new TreeSet<>(a);
+    all.addAll(b);
+    if (a.isEmpty()
+        || b.isEmpty()
+        || all.size() != a.size() + b.size()
+        || all.size() != nodes.size()
+        || all.stream().anyMatch(i -> i < 0 || i >= nodes.size())) {
+      throw new IllegalArgumentException(
+          "a partition splits all " + nodes.size() + " nodes into two non-empty sides: " + a + b);
+    }
+    if (a.size() == b.size()) {
+      throw new IllegalArgumentException(
+          "equal sides: keep-majority would keep the one with the oldest member; the harness only"
+              + " judges a strict majority");
+    }
+    if (!cutOff.isEmpty()) {
+      throw new IllegalStateException("already partitioned: heal first");
+    }
+    Set<Integer> minority = a.size() < b.size() ? a : b;
+    net.partition(a, b);
+    cutOff.addAll(minority);
+    history.add(
+        "FAULT partition "
+            + hosts(a)
+            + " | "
+            + hosts(b)
+            + " (blackhole routes both ways; minority "
+            + hosts(minority)
+            + ")");
+  }
+
+  /**
+   * Ends the partition (the routes go) and returns the nodes that were on the minority side,
+   * without waiting: {@link #rejoin} each of them.
+   */
+  public Set<Integer> heal() throws IOException {
+    Set<Integer> minority = new TreeSet<>(cutOff);
+    net.heal();
+    cutOff.clear();
+    history.add("HEAL partition: routes removed; minority was " + hosts(minority));
+    return minority;
+  }
+
+  /** True while a partition is in place. */
+  public boolean partitioned() {
+    return !cutOff.isEmpty();
+  }
+
+  private String hosts(Set<Integer> group) {
+    return group.stream().sorted().map(this::host).collect(Collectors.joining(", ", "{", "}"));
   }
 
   /** Instance ids with their pids, per site, as the OS shows them. */
@@ -700,6 +860,27 @@ public final class ChaosCluster implements AutoCloseable {
       out.computeIfAbsent(p.site(), k -> new HashMap<>()).put(p.instanceId(), p.pid());
     }
     return out;
+  }
+
+  /** Waits (bounded) until the given processes are gone, so their namespaces can go too. */
+  private static void awaitGone(Set<Long> pids) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (long pid : pids) {
+      ProcessHandle.of(pid)
+          .ifPresent(
+              h -> {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                  try {
+                    h.onExit().get(left, TimeUnit.NANOSECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  } catch (Exception e) {
+                    // still there at the deadline: the namespace lives on unnamed until it exits
+                  }
+                }
+              });
+    }
   }
 
   @Override
@@ -726,6 +907,18 @@ public final class ChaosCluster implements AutoCloseable {
     }
     for (long pid : started) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    cutOff.clear();
+    if (journalForwarder != null) {
+      journalForwarder.close();
+    }
+    if (net != null) {
+      awaitGone(started);
+      try {
+        net.close();
+      } catch (RuntimeException e) {
+        history.add("network teardown: " + e.getMessage());
+      }
     }
     try {
       db.close();

@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./drover chaos}: random faults from a seeded {@link FaultPlan} against fresh local nodes,
- * then the report. Exit 0 when no invariant broke, 1 otherwise, 2 for bad flags.
+ * then the report. Exit 0 when no invariant broke, 1 otherwise, 2 for bad flags. With {@code
+ * --network netns} (or {@code auto} where the machine allows it) every node runs in its own network
+ * namespace and the plan includes network partitions.
  */
 @Command(
     name = "drover chaos",
@@ -20,7 +22,8 @@ import picocli.CommandLine.Option;
     description =
         "Start fresh local nodes on a fresh PostgreSQL database, inject seeded random faults one at"
             + " a time (SIGKILL of a host, SIGSTOP/SIGCONT pauses around the grace and"
-            + " down-after), check invariants I1, I2, I4 and print a report.")
+            + " down-after, and with network namespaces partitions that cut a minority off),"
+            + " check invariants I1, I2, I4 and print a report.")
 public final class ChaosMain implements Callable<Integer> {
 
   @Option(names = "--nodes", description = "nodes (at least 3; default 3)")
@@ -46,6 +49,14 @@ public final class ChaosMain implements Callable<Integer> {
       description =
           "light (sleep, exec health check) or hello (HTTP app); default ${DEFAULT-VALUE}")
   String app = "light";
+
+  @Option(
+      names = "--network",
+      description =
+          "auto (netns where the machine allows it: root and ip netns; else loopback), netns"
+              + " (each node in its own network namespace; the plan includes partitions) or"
+              + " loopback (no partitions); default ${DEFAULT-VALUE}")
+  String network = "auto";
 
   @Option(names = "--quiet", description = "do not print the history as it happens")
   boolean quiet;
@@ -84,19 +95,43 @@ public final class ChaosMain implements Callable<Integer> {
               ? "--app must be light or hello, got '" + app + "'"
               : e.getMessage());
     }
-    List<FaultPlan.Fault> plan = FaultPlan.random(seed, nodes, faults, g, d);
+    if (!List.of("auto", "netns", "loopback").contains(network)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--network must be auto, netns or loopback, got '" + network + "'");
+    }
+    String unsupported =
+        network.equals("loopback") ? null : ChaosCluster.partitionUnsupportedReason();
+    if (network.equals("netns") && unsupported != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--network netns is not possible here: " + unsupported);
+    }
+    ChaosCluster.Network net =
+        network.equals("loopback") || unsupported != null
+            ? ChaosCluster.Network.LOOPBACK
+            : ChaosCluster.Network.NETNS;
+    boolean partitions = net == ChaosCluster.Network.NETNS;
+    List<FaultPlan.Fault> plan = FaultPlan.random(seed, nodes, faults, g, d, partitions);
     Path work = Files.createTempDirectory("drover-chaos-");
     System.out.printf(
-        "chaos: %d nodes, %d sites (%s), grace %s, down-after %s, seed %d, %d faults; node logs"
-            + " under %s%n",
-        nodes, sites, app, grace, downAfter, seed, faults, work);
-    String partitions = ChaosCluster.partitionUnsupportedReason();
-    if (partitions != null) {
-      System.out.println("chaos: partitions skipped: " + partitions);
+        "chaos: %d nodes, %d sites (%s), grace %s, down-after %s, seed %d, %d faults, network %s;"
+            + " node logs under %s%n",
+        nodes,
+        sites,
+        app,
+        grace,
+        downAfter,
+        seed,
+        faults,
+        net.name().toLowerCase(Locale.ROOT),
+        work);
+    if (network.equals("loopback")) {
+      System.out.println("chaos: partitions off (--network loopback)");
+    } else if (!partitions) {
+      System.out.println("chaos: partitions skipped (loopback): " + unsupported);
     }
     History history = new History(quiet ? null : System.out);
     ChaosCluster cluster =
-        ChaosCluster.start(new ChaosCluster.Config(nodes, sites, g, d, a, work), history);
+        ChaosCluster.start(new ChaosCluster.Config(nodes, sites, g, d, a, work, net), history);
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
     ChaosRunner.Report report;
     try {

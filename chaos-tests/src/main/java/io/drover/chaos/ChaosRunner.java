@@ -6,14 +6,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Applies faults to a {@link ChaosCluster} one at a time and checks the invariants after each:
  * inject, wait (bounded) until I1 holds again and record that as the failover time, heal (resume or
- * restart the node), then after one reconcile interval plus slack require I2; at the end I4 against
- * every acknowledged write. Every wait is a deadline; a missed one is a violation with the history
- * around it.
+ * restart the node, or end the partition and restart the minority nodes that fenced themselves),
+ * then after one reconcile interval plus slack require I2; at the end I4 against every acknowledged
+ * write. Every wait is a deadline; a missed one is a violation with the history around it.
  */
 public final class ChaosRunner {
 
@@ -55,10 +59,11 @@ public final class ChaosRunner {
     report.faults.add(f);
     cluster.history.add("--- fault " + report.faults.size() + ": " + f);
     // A host that runs no instance has nothing to fail over: no sample (it would read ~0 ms).
-    boolean hadInstances =
-        cluster.processes().stream().anyMatch(p -> p.host().equals(cluster.host(i)));
+    Set<String> hit = new TreeSet<>();
+    f.group().forEach(n -> hit.add(cluster.host(n)));
+    boolean hadInstances = cluster.processes().stream().anyMatch(p -> hit.contains(p.host()));
     if (!hadInstances) {
-      cluster.history.add(cluster.host(i) + " runs no instance: no failover sample");
+      cluster.history.add(hit + " run(s) no instance: no failover sample");
     }
     long t0 = System.nanoTime();
     Long failoverNanos = null;
@@ -67,19 +72,32 @@ public final class ChaosRunner {
       failoverNanos = awaitI1(t0, "after " + f);
       sleepUntil(t0, f.duration());
       cluster.restart(i);
-    } else {
+    } else if (f.kind() == FaultPlan.Kind.PAUSE) {
       cluster.stop(i);
-      long end = t0 + f.duration().toNanos();
-      // Watch I1 while the node sleeps: a pause longer than the grace fails over meanwhile.
-      while (System.nanoTime() < end) {
-        if (failoverNanos == null && Invariants.twice(cluster.observe()).isEmpty()) {
-          failoverNanos = System.nanoTime() - t0;
-          cluster.history.add(
-              String.format(Locale.ROOT, "I1 holds %d ms into the pause", failoverNanos / 1000000));
-        }
-        TimeUnit.MILLISECONDS.sleep(250);
+      Watch watch = new Watch(t0, f.duration(), "into the pause", Set.of());
+      sleepUntil(t0, f.duration());
+      cluster.wake(i);
+      failoverNanos = watch.finish();
+      cluster.rejoin(i);
+      if (failoverNanos == null) {
+        failoverNanos = awaitI1(t0, "after " + f);
       }
-      cluster.resume(i);
+    } else {
+      Set<Integer> minority = new TreeSet<>(f.group());
+      Set<Integer> rest = new TreeSet<>();
+      for (int n = 0; n < cluster.size(); n++) {
+        if (!minority.contains(n)) {
+          rest.add(n);
+        }
+      }
+      cluster.partition(minority, rest);
+      Watch watch = new Watch(t0, f.duration(), "into the partition", minority);
+      sleepUntil(t0, f.duration());
+      Set<Integer> healed = cluster.heal();
+      failoverNanos = watch.finish();
+      for (int n : healed) {
+        cluster.rejoin(n);
+      }
       if (failoverNanos == null) {
         failoverNanos = awaitI1(t0, "after " + f);
       }
@@ -90,6 +108,82 @@ public final class ChaosRunner {
     long healed = System.nanoTime();
     awaitNoStaleCopies(healed);
     awaitI1(healed, "after healing " + f);
+  }
+
+  /**
+   * Watches I1 (on the nodes the harness counts as up) on a thread of its own while a fault lasts,
+   * so that a slow observation (a site whose entity sits on the cut-off node makes asks time out)
+   * does not stretch the fault: it ends on time. Records when I1 first held with every site
+   * answering, and notes when a node of {@code watchExit} exits meanwhile (a partitioned minority
+   * fencing itself).
+   */
+  private final class Watch {
+    private final long t0;
+    private final long end;
+    private final String what;
+    private final Set<Integer> watchExit;
+    private final AtomicLong failoverNanos = new AtomicLong(-1);
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+
+    Watch(long t0, Duration duration, String what, Set<Integer> watchExit) {
+      this.t0 = t0;
+      this.end = t0 + duration.toNanos();
+      this.what = what;
+      this.watchExit = watchExit;
+      this.thread = new Thread(this::run, "chaos-watch");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run() {
+      Set<Integer> exited = new TreeSet<>();
+      try {
+        while (!stop.get() && System.nanoTime() < end) {
+          Observation o = cluster.observe();
+          long now = System.nanoTime();
+          if (now < end
+              && failoverNanos.get() < 0
+              && cluster.complete(o)
+              && Invariants.twice(o).isEmpty()) {
+            failoverNanos.set(now - t0);
+            cluster.history.add(
+                String.format(Locale.ROOT, "I1 holds %d ms %s", (now - t0) / 1000000, what));
+          }
+          for (int n : watchExit) {
+            if (!exited.contains(n) && !cluster.node(n).isAlive()) {
+              exited.add(n);
+              cluster.history.add(
+                  String.format(
+                      Locale.ROOT,
+                      "%s exited %d, %d ms %s",
+                      cluster.host(n),
+                      cluster.node(n).awaitExit(Duration.ofSeconds(1)),
+                      (System.nanoTime() - t0) / 1000000,
+                      what));
+            }
+          }
+          TimeUnit.MILLISECONDS.sleep(250);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /**
+     * Stops watching, waits (bounded) for an observation in flight, and returns when I1 first held
+     * before the fault ended, or null.
+     */
+    Long finish() throws InterruptedException {
+      stop.set(true);
+      thread.join(Duration.ofSeconds(60).toMillis());
+      if (thread.isAlive()) {
+        thread.interrupt();
+        thread.join(Duration.ofSeconds(10).toMillis());
+      }
+      long f = failoverNanos.get();
+      return f < 0 ? null : f;
+    }
   }
 
   private Long awaitI1(long sinceNanos, String what) throws InterruptedException {

@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LocalNode implements AutoCloseable {
 
+  /** The address nodes bind to unless told otherwise. */
+  public static final String LOOPBACK = "127.0.0.1";
+
   public static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -32,8 +35,17 @@ public final class LocalNode implements AutoCloseable {
   public final Path log;
   public final String host;
 
+  /**
+   * The address its API and cluster transport bind to ({@code --bind}) and the test reaches it on:
+   * {@code 127.0.0.1}, or its address in a network namespace.
+   */
+  public final String address;
+
   /** Flags every launch of this node gets, e.g. its journal. */
   private final List<String> baseArgs = new ArrayList<>();
+
+  /** What the {@code java} command is run under, e.g. {@code ip netns exec NS}; usually empty. */
+  private final List<String> launchPrefix;
 
   private Process process;
 
@@ -59,8 +71,19 @@ public final class LocalNode implements AutoCloseable {
    * @param host its host name ({@code --host}); nodes of one cluster need distinct ones
    */
   public LocalNode(Path dataDir, String host) throws IOException {
+    this(dataDir, host, LOOPBACK, List.of());
+  }
+
+  /**
+   * A node bound to {@code address}, launched under {@code launchPrefix} (which must exec the
+   * command, so the started process is the node's JVM: {@code ip netns exec NS} does).
+   */
+  public LocalNode(Path dataDir, String host, String address, List<String> launchPrefix)
+      throws IOException {
     this.dataDir = dataDir;
     this.host = host;
+    this.address = address;
+    this.launchPrefix = List.copyOf(launchPrefix);
     this.httpPort = freePort();
     int cp = freePort();
     while (cp == httpPort) {
@@ -90,7 +113,6 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
-  /** Starts the node and waits until its health endpoint answers 200. */
   /** Adds flags to every later launch of this node (e.g. {@code --journal postgres ...}). */
   public LocalNode withArgs(String... args) {
     baseArgs.addAll(List.of(args));
@@ -113,11 +135,16 @@ public final class LocalNode implements AutoCloseable {
 
   /** The flags that put a node on this PostgreSQL database. */
   public static String[] postgresArgs(Postgres.Database db) {
+    return postgresArgs(db.url());
+  }
+
+  /** The flags that put a node on the test PostgreSQL database at {@code jdbcUrl}. */
+  public static String[] postgresArgs(String jdbcUrl) {
     return new String[] {
       "--journal",
       "postgres",
       "--jdbc-url",
-      db.url(),
+      jdbcUrl,
       "--jdbc-user",
       Postgres.USER,
       "--jdbc-password",
@@ -125,6 +152,7 @@ public final class LocalNode implements AutoCloseable {
     };
   }
 
+  /** Starts the node and waits until its health endpoint answers 200. */
   public LocalNode start(String... extraArgs) throws IOException, InterruptedException {
     launch(extraArgs);
     awaitHealthy(Duration.ofSeconds(90));
@@ -133,7 +161,7 @@ public final class LocalNode implements AutoCloseable {
 
   /** Starts the node's process and returns at once (see {@link #awaitHealthy}). */
   public LocalNode launch(String... extraArgs) throws IOException {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(launchPrefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-Ddrover.agent.port-min=" + instancePortMin);
@@ -151,6 +179,10 @@ public final class LocalNode implements AutoCloseable {
     cmd.add(host);
     cmd.add("--examples-dir");
     cmd.add(examples().toString());
+    if (!address.equals(LOOPBACK)) {
+      cmd.add("--bind");
+      cmd.add(address);
+    }
     cmd.addAll(baseArgs);
     cmd.addAll(List.of(extraArgs));
     process =
@@ -176,7 +208,7 @@ public final class LocalNode implements AutoCloseable {
 
   /** {@code HOST:PORT} of its cluster transport, as {@code --join} takes it. */
   public String clusterAddress() {
-    return "127.0.0.1:" + clusterPort;
+    return address + ":" + clusterPort;
   }
 
   /** Its member address, as the cluster API shows it. */
@@ -240,7 +272,7 @@ public final class LocalNode implements AutoCloseable {
   }
 
   public URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + httpPort + "/api/v1" + path);
+    return URI.create("http://" + address + ":" + httpPort + "/api/v1" + path);
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drover.chaos.ChaosCluster.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,14 +14,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -29,9 +32,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * against the OS: a killed host's instances are replaced after the grace; a pause shorter than the
  * grace moves nothing; a pause longer than the grace gets a replacement and the old copy is killed
  * on waking; a pause longer than down-after gets the node downed and fenced; a full-cluster restart
- * loses no acknowledged site. One cluster serves all scenarios (in order) to keep the class within
- * a few minutes on 2 cores; each scenario starts from a healthy cluster. Grace 5 s (the default)
- * and down-after 15 s keep the two layers apart, so each scenario hits the one it means to.
+ * loses no acknowledged site. One loopback cluster serves these scenarios (in order) to keep the
+ * class within a few minutes on 2 cores; each scenario starts from a healthy cluster. Grace 5 s
+ * (the default) and down-after 15 s keep the two layers apart, so each scenario hits the one it
+ * means to. The last scenario, network partitions, needs nodes in network namespaces: it runs on a
+ * cluster of its own (after the loopback one is stopped), and is skipped with the reason where the
+ * machine does not allow it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,8 +51,8 @@ class ChaosIT {
   private ChaosRunner runner;
   private final History history = new History(System.out);
 
-  @BeforeAll
-  void startCluster() throws Exception {
+  /** The loopback cluster, started by the first scenario that needs it. */
+  private void startCluster() throws Exception {
     work = Files.createTempDirectory("drover-chaos-it-");
     cluster =
         ChaosCluster.start(
@@ -60,13 +66,23 @@ class ChaosIT {
     if (cluster != null) {
       runner.report().print(System.out);
       cluster.close();
+      cluster = null;
+      System.out.println("chaos-it: node logs under " + work);
     }
-    System.out.println("chaos-it: node logs under " + work);
   }
 
-  /** Every scenario starts with every node Up and I1 holding. */
+  /**
+   * Every loopback scenario starts with every node Up and I1 holding. (The partition scenario,
+   * tagged {@code netns}, brings its own cluster.)
+   */
   @BeforeEach
-  void healthy() throws Exception {
+  void healthy(TestInfo test) throws Exception {
+    if (test.getTags().contains("netns")) {
+      return;
+    }
+    if (cluster == null) {
+      startCluster();
+    }
     cluster.resumeAll();
     for (int i = 0; i < cluster.size(); i++) {
       if (!cluster.node(i).isAlive()) {
@@ -79,8 +95,14 @@ class ChaosIT {
 
   /** The host running the most instances (so a fault there moves something). */
   private int busiestHost() {
+    return busiestHost(cluster, 0);
+  }
+
+  /** The busiest host of {@code cluster} among nodes {@code from}.. (0-based). */
+  private static int busiestHost(ChaosCluster cluster, int from) {
     Map<String, Long> count =
         cluster.processes().stream()
+            .filter(p -> cluster.indexOf(p.host()) >= from)
             .collect(Collectors.groupingBy(Observation.Proc::host, Collectors.counting()));
     String host =
         count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
@@ -88,6 +110,10 @@ class ChaosIT {
   }
 
   private Map<String, Long> pidsOn(String host) {
+    return pidsOn(cluster, host);
+  }
+
+  private static Map<String, Long> pidsOn(ChaosCluster cluster, String host) {
     Map<String, Long> out = new HashMap<>();
     for (Observation.Proc p : cluster.processes()) {
       if (p.host().equals(host)) {
@@ -104,6 +130,10 @@ class ChaosIT {
   }
 
   private void assertClean(String scenario) {
+    assertClean(runner, scenario);
+  }
+
+  private static void assertClean(ChaosRunner runner, String scenario) {
     ChaosRunner.Report r = runner.report();
     if (!r.clean()) {
       r.print(System.out);
@@ -302,11 +332,133 @@ class ChaosIT {
 
   @Test
   @Order(6)
-  void partitionWhereTheMachineAllows() {
+  @Tag("netns")
+  void partitionCutsAMinorityOffWhichIsDownedFencesItselfAndRejoins() throws Exception {
     String reason = ChaosCluster.partitionUnsupportedReason();
     if (reason != null) {
       System.out.println("chaos-it: partition SKIPPED: " + reason);
     }
     Assumptions.assumeTrue(reason == null, reason);
+    // Two clusters at once would starve 2 cores: the loopback scenarios are done with theirs.
+    stopCluster();
+    Path netWork = Files.createTempDirectory("drover-chaos-it-netns-");
+    System.out.println("chaos-it: partition scenarios, node logs under " + netWork);
+    ChaosCluster c =
+        ChaosCluster.start(
+            new ChaosCluster.Config(
+                3, 4, GRACE, DOWN_AFTER, ChaosCluster.App.LIGHT, netWork, Network.NETNS),
+            history);
+    ChaosRunner r = new ChaosRunner(c);
+    try {
+      partitionShorterThanDownAfter(c, r);
+      partitionLongerThanDownAfter(c, r);
+      r.checkNothingLost();
+      assertClean(r, "partitions");
+      System.out.printf(
+          "chaos-it (h) after the partitions: all %d acknowledged sites there (I4)%n",
+          c.acknowledged().size());
+    } finally {
+      r.report().print(System.out);
+      c.close();
+    }
+  }
+
+  /**
+   * (f) A minority cut off for longer than the grace but shorter than the downing: the majority
+   * replaces its instances; once the partition heals the minority is a member again and the copies
+   * with the older epoch are gone within one reconcile interval (I2), through {@link ChaosRunner}.
+   */
+  private static void partitionShorterThanDownAfter(ChaosCluster c, ChaosRunner r)
+      throws Exception {
+    c.awaitMembersUp(Duration.ofSeconds(90));
+    c.awaitTwice(Duration.ofSeconds(90), "before the partition");
+    int i = busiestHost(c, 1);
+    Map<String, Long> old = pidsOn(c, c.host(i));
+    long nodePid = c.node(i).pid();
+    Duration d = GRACE.plusSeconds(7);
+    long t0 = System.nanoTime();
+    r.apply(FaultPlan.Fault.partition(List.of(i), d));
+    assertClean(r, "partition shorter than down-after");
+    assertEquals(nodePid, c.node(i).pid(), c.host(i) + " not downed by a partition of " + d);
+    long gone = old.values().stream().filter(pid -> !alive(pid)).count();
+    System.out.printf(
+        "chaos-it (f) partition %s from the rest for %d ms: stayed a member; %d of its %d"
+            + " instance(s) replaced and stopped after healing, I1 and I2 held %d ms after the"
+            + " cut%n",
+        c.host(i), d.toMillis(), gone, old.size(), (System.nanoTime() - t0) / 1000000);
+  }
+
+  /**
+   * (g) A minority cut off past down-after: keep-majority downs it, it stops its instances and
+   * exits 3 while still cut off, I1 holds on the majority within grace + down-after + slack; healed
+   * and restarted on its data directory it rejoins empty, and I2 and I1 hold.
+   */
+  private static void partitionLongerThanDownAfter(ChaosCluster c, ChaosRunner r) throws Exception {
+    c.awaitMembersUp(Duration.ofSeconds(90));
+    c.awaitTwice(Duration.ofSeconds(90), "before the partition");
+    // Not the first seed: scenario (a) already restarts that one next to a running cluster.
+    int i = busiestHost(c, 1);
+    String host = c.host(i);
+    Map<String, Long> old = pidsOn(c, host);
+    assertFalse(old.isEmpty(), host + " runs instances");
+    long nodePid = c.node(i).pid();
+    Set<Integer> rest = new TreeSet<>();
+    for (int n = 0; n < c.size(); n++) {
+      if (n != i) {
+        rest.add(n);
+      }
+    }
+    long t0 = System.nanoTime();
+    c.partition(Set.of(i), rest);
+    long[] exitedAt = {0};
+    long[] i1At = {0};
+    Duration within = r.i1Deadline();
+    LocalNode.await(
+        within,
+        host + " fenced itself and I1 holds on the majority",
+        () -> {
+          if (exitedAt[0] == 0 && !c.node(i).isAlive()) {
+            exitedAt[0] = System.nanoTime();
+          }
+          if (i1At[0] == 0) {
+            Observation o = c.observe();
+            if (c.complete(o) && Invariants.twice(o).isEmpty()) {
+              i1At[0] = System.nanoTime();
+            }
+          }
+          return exitedAt[0] != 0 && i1At[0] != 0;
+        });
+    int code = c.node(i).awaitExit(Duration.ofSeconds(1));
+    assertEquals(3, code, "the downed minority node exits 3");
+    assertTrue(c.node(i).readLog().contains("fenced"), "the fencing line is logged");
+    assertFalse(alive(nodePid));
+    for (Map.Entry<String, Long> e : old.entrySet()) {
+      assertFalse(alive(e.getValue()), "fenced: its instance " + e + " stopped");
+    }
+    assertTrue(
+        c.processes().stream().noneMatch(p -> p.host().equals(host)),
+        "no instance process of " + host + " in /proc");
+    long th = System.nanoTime();
+    assertEquals(Set.of(i), c.heal());
+    assertEquals(ChaosCluster.PauseOutcome.DOWNED_AND_RESTARTED, c.rejoin(i));
+    c.awaitMembersUp(Duration.ofSeconds(60));
+    long rejoined = System.nanoTime();
+    // Sites whose entity moved answer once their shard has a home; then I2 within a reconcile.
+    c.awaitTwice(Duration.ofSeconds(120), "after the partition healed");
+    LocalNode.await(ChaosCluster.RECONCILE.plus(ChaosRunner.I2_SLACK), "I2", c::noStaleCopies);
+    long i2At = System.nanoTime();
+    System.out.printf(
+        "chaos-it (g) partition {%s} | %s: %s exited 3 %d ms after the cut (%d instance(s)"
+            + " stopped, none in /proc), I1 on the majority %d ms after the cut (deadline %d s);"
+            + " healed, restarted and Up again in %d ms; I2 and I1 held %d ms after healing%n",
+        host,
+        rest.stream().map(c::host).toList(),
+        host,
+        (exitedAt[0] - t0) / 1000000,
+        old.size(),
+        (i1At[0] - t0) / 1000000,
+        within.toSeconds(),
+        (rejoined - th) / 1000000,
+        (i2At - th) / 1000000);
   }
 }

@@ -88,4 +88,34 @@ class InvariantsTest {
     assertEquals(10, a.size());
     assertTrue(a.stream().allMatch(f -> f.node() >= 0 && f.node() < 3));
   }
+
+  @Test
+  void faultPlansWithoutPartitionsReplayAsBeforePartitionsExisted() {
+    assertEquals(
+        "[kill node 3 for 13000 ms, kill node 3 for 10000 ms, pause node 3 for 6093 ms, pause node"
+            + " 3 for 2792 ms, pause node 3 for 1670 ms, pause node 2 for 20863 ms, kill node 3 for"
+            + " 8000 ms, pause node 1 for 6387 ms, pause node 1 for 2930 ms, pause node 3 for 20212"
+            + " ms]",
+        FaultPlan.random(42, 3, 10, Duration.ofSeconds(5), Duration.ofSeconds(4), false)
+            .toString());
+  }
+
+  @Test
+  void partitionsCutAStrictMinorityOff() {
+    for (int k = 3; k <= 7; k++) {
+      int nodes = k;
+      var plan = FaultPlan.random(7, nodes, 60, Duration.ofSeconds(5), Duration.ofSeconds(4), true);
+      var partitions = plan.stream().filter(f -> f.kind() == FaultPlan.Kind.PARTITION).toList();
+      assertTrue(partitions.size() > 5, nodes + " nodes: " + partitions.size() + " partitions");
+      for (var f : partitions) {
+        assertTrue(2 * f.group().size() < nodes, f + " of " + nodes + " is not a minority");
+        assertEquals(f.group().size(), Set.copyOf(f.group()).size(), f.toString());
+        assertTrue(f.group().stream().allMatch(n -> n >= 0 && n < nodes), f.toString());
+        assertEquals(f.node(), f.group().get(0));
+      }
+    }
+    assertEquals(
+        "partition node 2, node 4 from the rest for 9000 ms",
+        FaultPlan.Fault.partition(List.of(3, 1), Duration.ofSeconds(9)).toString());
+  }
 }
