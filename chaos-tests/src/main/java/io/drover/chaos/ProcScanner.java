@@ -12,9 +12,12 @@ import java.util.Map;
 
 /**
  * Finds instance processes the way an operator would: in {@code /proc}, by the {@code DROVER_*}
- * environment every instance gets. Only the group leader of an instance is listed (the process
- * whose parent is not itself an instance of the same id), so an app's own children do not count as
- * copies. Zombies are skipped.
+ * environment every instance gets. Only an instance's session leader is listed: the agent starts
+ * every instance through {@code setsid}, so its pid is its session id. An app's own children share
+ * its environment but not its pid, and neither do the agent's exec health checks, which run with
+ * the instance's environment in the node's session: counting those, a scan right after a paused
+ * node resumed (when its overdue checks all run) once took a check's pid for the instance's and
+ * reported an instance restarted in place. Zombies are skipped.
  */
 public final class ProcScanner {
 
@@ -25,8 +28,7 @@ public final class ProcScanner {
    *     processes of other agents are ignored
    */
   public static List<Observation.Proc> scan(Map<String, String> hostByAgentId) {
-    Map<Long, Observation.Proc> found = new HashMap<>();
-    Map<Long, Long> parent = new HashMap<>();
+    List<Observation.Proc> leaders = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path dir : dirs) {
         long pid;
@@ -41,25 +43,16 @@ public final class ProcScanner {
         if (host == null || !env.containsKey("DROVER_INSTANCE")) {
           continue;
         }
-        long[] stat = stat(dir);
-        if (stat == null) {
+        Long session = session(dir);
+        if (session == null || session != pid) {
           continue;
         }
-        parent.put(pid, stat[0]);
-        found.put(
-            pid,
+        leaders.add(
             new Observation.Proc(
                 host, env.getOrDefault("DROVER_SITE", "?"), env.get("DROVER_INSTANCE"), pid));
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
-    }
-    List<Observation.Proc> leaders = new ArrayList<>();
-    for (Observation.Proc p : found.values()) {
-      Observation.Proc up = found.get(parent.getOrDefault(p.pid(), 0L));
-      if (up == null || !up.instanceId().equals(p.instanceId())) {
-        leaders.add(p);
-      }
     }
     leaders.sort(java.util.Comparator.comparing(Observation.Proc::instanceId));
     return leaders;
@@ -81,16 +74,17 @@ public final class ProcScanner {
     return env;
   }
 
-  /** {ppid} of a live, non-zombie process, or null. */
-  private static long[] stat(Path dir) {
+  /** The session id of a live, non-zombie process, or null. */
+  private static Long session(Path dir) {
     try {
       String s = Files.readString(dir.resolve("stat"));
       int close = s.lastIndexOf(')');
+      // after the command: state ppid pgrp session ...
       String[] f = s.substring(close + 2).split(" ");
       if (f[0].equals("Z") || f[0].equals("X")) {
         return null;
       }
-      return new long[] {Long.parseLong(f[1])};
+      return Long.parseLong(f[3]);
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -11,13 +11,14 @@ import org.junit.jupiter.api.Test;
 class ProcScannerTest {
 
   @Test
-  void findsInstanceLeadersByTheirEnvironmentButNotTheirChildren() throws Exception {
+  void findsInstanceLeadersByTheirEnvironmentButNotTheirChildrenNorHealthChecks() throws Exception {
     String agent = UUID.randomUUID().toString();
-    ProcessBuilder pb = new ProcessBuilder("sh", "-c", "sleep 60 & exec sleep 60");
-    pb.environment().put("DROVER_AGENT_ID", agent);
-    pb.environment().put("DROVER_SITE", "web");
-    pb.environment().put("DROVER_INSTANCE", "web-7");
-    Process p = pb.start();
+    // started as the agent starts an instance: through setsid, with a child of its own
+    Process p =
+        withInstanceEnv(new ProcessBuilder("setsid", "sh", "-c", "sleep 60 & exec sleep 60"), agent)
+            .start();
+    // an exec health check: the instance's environment, but the starter's session
+    Process check = withInstanceEnv(new ProcessBuilder("sleep", "60"), agent).start();
     try {
       List<Observation.Proc> found = List.of();
       long deadline = System.nanoTime() + 10_000_000_000L;
@@ -34,6 +35,16 @@ class ProcScannerTest {
     } finally {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
+      check.destroyForcibly();
+      p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      check.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  private static ProcessBuilder withInstanceEnv(ProcessBuilder pb, String agent) {
+    pb.environment().put("DROVER_AGENT_ID", agent);
+    pb.environment().put("DROVER_SITE", "web");
+    pb.environment().put("DROVER_INSTANCE", "web-7");
+    return pb;
   }
 }
