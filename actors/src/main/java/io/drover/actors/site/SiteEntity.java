@@ -470,6 +470,10 @@ public final class SiteEntity {
 
     /** Plans, persists what changed, and (when asked or when something changed) re-assigns. */
     private ReplyEffect<Event, State> reconcile(State state, boolean assign) {
+      if (downed()) {
+        // survivors run this site now: no plans, and no assignments that could undo theirs
+        return Effect().noReply();
+      }
       List<Event> events = planEvents(state);
       if (events.isEmpty()) {
         if (assign) {
@@ -480,16 +484,22 @@ public final class SiteEntity {
       return Effect().persist(events).thenRun(s -> afterPersist(events, state, s)).thenNoReply();
     }
 
+    private boolean downed() {
+      if (!downed.getAsBoolean()) {
+        return false;
+      }
+      if (!downedLogged) {
+        downedLogged = true;
+        ctx.getLog()
+            .warn(
+                "site {}: this node was downed; the site plans and assigns nothing more here",
+                name);
+      }
+      return true;
+    }
+
     private List<Event> planEvents(State state) {
       if (!state.exists() || !hostsReceived) {
-        return List.of();
-      }
-      if (downed.getAsBoolean()) {
-        if (!downedLogged) {
-          downedLogged = true;
-          ctx.getLog()
-              .warn("site {}: this node was downed; the site plans nothing more here", name);
-        }
         return List.of();
       }
       long now = clock.getAsLong();

@@ -365,9 +365,13 @@ class SiteEntityTest {
     // this node is downed: survivors take the site over; the copy here must not act any more
     downed.set(true);
     clock.addAndGet(6_000);
-    hosts(host("b", b), host("c", c));
+    TestProbe<HostAgent.Command> bNow = testKit.createTestProbe();
+    hosts(host("b", bNow), host("c", c));
     report(toB, "b", status("b", name + "-2", InstanceState.READY, REV1));
     get();
+    // not even assignments: they could stop what the survivors' copy of the site placed
+    bNow.expectNoMessage(Duration.ofMillis(300));
+    c.expectNoMessage(Duration.ofMillis(300));
     assertEquals(
         Set.of(name + "-1", name + "-2"),
         kit.getState().placements().keySet(),
