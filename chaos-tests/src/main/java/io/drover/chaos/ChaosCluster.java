@@ -1,7 +1,6 @@
 package io.drover.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.drover.actors.revision.TarGz;
 import io.drover.http.Json;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -250,22 +249,14 @@ public final class ChaosCluster implements AutoCloseable {
             + Duration.ofNanos(System.nanoTime() - t0).toMillis()
             + " ms");
 
-    Path app = Files.createDirectories(config.workDir().resolve("app"));
-    Path tarGz = config.workDir().resolve("app.tar.gz");
-    if (config.app() == App.HELLO) {
-      TarGz.pack(LocalNode.examples().resolve("hello"), tarGz);
-    } else {
+    Path app = LocalNode.examples().resolve("hello");
+    if (config.app() != App.HELLO) {
+      app = Files.createDirectories(config.workDir().resolve("app"));
       Files.writeString(app.resolve("README"), "sleeps; the chaos harness's light app\n");
-      TarGz.pack(app, tarGz);
     }
     // Nodes fetch a revision from peers on demand; uploading it everywhere spares a dead peer.
     for (LocalNode n : nodes) {
-      HttpResponse<String> up =
-          n.send("POST", "/revisions", HttpRequest.BodyPublishers.ofFile(tarGz));
-      if (up.statusCode() / 100 != 2) {
-        throw new IllegalStateException("upload to " + n.host + ": " + up.body());
-      }
-      revision = Json.MAPPER.readTree(up.body()).get("id").asText();
+      revision = n.uploadRevision(app, config.workDir());
     }
     for (int s = 1; s <= config.sites(); s++) {
       putSite("s" + s, 2);
@@ -553,22 +544,6 @@ public final class ChaosCluster implements AutoCloseable {
 
   // ---- membership
 
-  private static List<JsonNode> members(LocalNode n) throws IOException, InterruptedException {
-    List<JsonNode> list = new ArrayList<>();
-    HttpResponse<String> r =
-        LocalNode.HTTP.send(
-            HttpRequest.newBuilder(n.uri("/cluster/members"))
-                .timeout(Duration.ofSeconds(5))
-                .GET()
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IOException("members: " + r.statusCode());
-    }
-    Json.MAPPER.readTree(r.body()).forEach(list::add);
-    return list;
-  }
-
   /** True when every running, unpaused node sees all of them Up and reachable. */
   private boolean allUpEverywhere() throws IOException, InterruptedException {
     Set<String> want = new HashSet<>();
@@ -582,7 +557,7 @@ public final class ChaosCluster implements AutoCloseable {
         continue;
       }
       Set<String> seen = new HashSet<>();
-      for (JsonNode m : members(nodes.get(i))) {
+      for (JsonNode m : nodes.get(i).members()) {
         if (m.path("status").asText().equals("up") && m.path("reachable").asBoolean()) {
           seen.add(m.path("address").asText());
         } else {
@@ -610,7 +585,7 @@ public final class ChaosCluster implements AutoCloseable {
       }
       try {
         boolean present =
-            members(nodes.get(j)).stream()
+            nodes.get(j).members().stream()
                 .anyMatch(
                     m ->
                         m.path("address").asText().equals(addr)

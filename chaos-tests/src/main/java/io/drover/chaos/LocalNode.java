@@ -292,6 +292,43 @@ public final class LocalNode implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The members this node sees ({@code GET /cluster/members}), asked with a short timeout: a
+   * starved or paused node must not hold up the caller for long.
+   *
+   * @throws IOException also when the node answers other than 200
+   */
+  public List<JsonNode> members() throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(uri("/cluster/members"))
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("GET /cluster/members -> " + r.statusCode());
+    }
+    List<JsonNode> list = new ArrayList<>();
+    Json.MAPPER.readTree(r.body()).forEach(list::add);
+    return list;
+  }
+
+  /** True when the app on {@code port} of 127.0.0.1 answers {@code GET /} with 200 within 2 s. */
+  public static boolean appAnswers(int port) throws InterruptedException {
+    try {
+      return HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode()
+          == 200;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public JsonNode json(String path) throws IOException, InterruptedException {
     HttpResponse<String> r = get(path);
     if (r.statusCode() != 200) {

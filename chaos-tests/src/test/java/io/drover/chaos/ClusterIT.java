@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.drover.actors.revision.TarGz;
-import io.drover.http.Json;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -76,15 +74,9 @@ class ClusterIT {
     return n;
   }
 
-  private static List<JsonNode> members(LocalNode n) throws IOException, InterruptedException {
-    List<JsonNode> list = new ArrayList<>();
-    n.json("/cluster/members").forEach(list::add);
-    return list;
-  }
-
   private static Optional<JsonNode> member(LocalNode seenBy, LocalNode target)
       throws IOException, InterruptedException {
-    return members(seenBy).stream()
+    return seenBy.members().stream()
         .filter(m -> m.get("address").asText().equals(target.memberAddress()))
         .findFirst();
   }
@@ -98,7 +90,7 @@ class ClusterIT {
           Duration.ofSeconds(60),
           n.host + " sees " + cluster.size() + " Up members",
           () -> {
-            List<JsonNode> ms = members(n);
+            List<JsonNode> ms = n.members();
             return ms.size() == cluster.size()
                 && ms.stream()
                     .allMatch(
@@ -143,7 +135,7 @@ class ClusterIT {
         unreachable.toMillis(), removed1.toMillis(), removed2.toMillis());
     assertTrue(
         removed1.compareTo(DOWN_AFTER) > 0, "removed before down-after elapsed: " + removed1);
-    assertEquals(2, members(n1).size());
+    assertEquals(2, n1.members().size());
 
     HttpResponse<String> leave =
         n1.send(
@@ -153,7 +145,7 @@ class ClusterIT {
     assertEquals(202, leave.statusCode(), leave.body());
     assertEquals(0, n2.awaitExit(Duration.ofSeconds(60)), "a node that leaves exits 0");
     assertTrue(n2.readLog().contains("left the cluster"), n2.readLog());
-    LocalNode.await(Duration.ofSeconds(30), "n1 alone", () -> members(n1).size() == 1);
+    LocalNode.await(Duration.ofSeconds(30), "n1 alone", () -> n1.members().size() == 1);
     assertEquals(200, n1.get("/health").statusCode());
   }
 
@@ -195,14 +187,9 @@ class ClusterIT {
     // A site with one instance on every host, so the paused node has one to stop.
     Path app = Files.createDirectories(tmp.resolve("app"));
     Files.writeString(app.resolve("README"), "sleeps\n");
-    Path tarGz = tmp.resolve("app.tar.gz");
-    TarGz.pack(app, tarGz);
     String revision = null;
     for (LocalNode n : cluster) {
-      HttpResponse<String> up =
-          n.send("POST", "/revisions", HttpRequest.BodyPublishers.ofFile(tarGz));
-      assertTrue(up.statusCode() / 100 == 2, up.body());
-      revision = Json.MAPPER.readTree(up.body()).get("id").asText();
+      revision = n.uploadRevision(app, tmp);
     }
     HttpResponse<String> put =
         n1.send(
@@ -242,7 +229,7 @@ class ClusterIT {
         () -> onN2.stream().noneMatch(ProcessHandle::isAlive));
     assertFalse(n2.isAlive());
     for (LocalNode n : List.of(n1, n3)) {
-      assertEquals(2, members(n).size(), n.host);
+      assertEquals(2, n.members().size(), n.host);
       assertEquals(200, n.get("/health").statusCode());
     }
   }
@@ -263,7 +250,7 @@ class ClusterIT {
         () -> alone.readLog().contains("refusing member"));
     assertTrue(alone.readLog().contains("--journal postgres"), alone.readLog());
     LocalNode.await(
-        Duration.ofSeconds(30), "the LevelDB node alone", () -> members(alone).size() == 1);
+        Duration.ofSeconds(30), "the LevelDB node alone", () -> alone.members().size() == 1);
     assertEquals(200, alone.get("/health").statusCode());
   }
 }

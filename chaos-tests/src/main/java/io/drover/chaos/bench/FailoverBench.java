@@ -8,10 +8,6 @@ import io.drover.chaos.History;
 import io.drover.chaos.Invariants;
 import io.drover.chaos.LocalNode;
 import io.drover.chaos.Observation;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +120,7 @@ public final class FailoverBench {
           for (JsonNode i : instances) {
             if ("ready".equals(i.path("state").asText())
                 && o.hostsUp().contains(i.path("host").asText())
-                && answers(i.path("port").asInt())) {
+                && LocalNode.appAnswers(i.path("port").asInt())) {
               answering++;
             }
           }
@@ -136,22 +132,5 @@ public final class FailoverBench {
       TimeUnit.MILLISECONDS.sleep(100);
     }
     throw new IllegalStateException("no failover within " + within);
-  }
-
-  private static boolean answers(int port) {
-    try {
-      HttpResponse<String> r =
-          LocalNode.HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }

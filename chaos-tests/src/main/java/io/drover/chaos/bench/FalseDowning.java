@@ -6,8 +6,6 @@ import io.drover.chaos.ChaosMain;
 import io.drover.chaos.History;
 import io.drover.chaos.LocalNode;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,7 +83,7 @@ public final class FalseDowning {
             continue;
           }
           try {
-            for (JsonNode m : members(n)) {
+            for (JsonNode m : n.members()) {
               int j = indexOf(cluster, m.path("address").asText());
               if (j < 0) {
                 continue;
@@ -119,20 +117,5 @@ public final class FalseDowning {
       }
     }
     return -1;
-  }
-
-  private static List<JsonNode> members(LocalNode n) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        LocalNode.HTTP.send(
-            HttpRequest.newBuilder(n.uri("/cluster/members"))
-                .timeout(Duration.ofSeconds(5))
-                .GET()
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    List<JsonNode> out = new ArrayList<>();
-    if (r.statusCode() == 200) {
-      io.drover.http.Json.MAPPER.readTree(r.body()).forEach(out::add);
-    }
-    return out;
   }
 }

@@ -1,13 +1,8 @@
 package io.drover.chaos.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.drover.actors.revision.TarGz;
+import io.drover.chaos.ChaosRunner;
 import io.drover.chaos.LocalNode;
-import io.drover.http.Json;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -48,14 +43,7 @@ public final class RestartLatency {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(node)));
     try {
       node.start("--no-example");
-      Path tarGz = dir.resolve("hello.tar.gz");
-      TarGz.pack(LocalNode.examples().resolve("hello"), tarGz);
-      String rev =
-          Json.MAPPER
-              .readTree(
-                  node.send("POST", "/revisions", HttpRequest.BodyPublishers.ofFile(tarGz)).body())
-              .get("id")
-              .asText();
+      String rev = node.uploadRevision(LocalNode.examples().resolve("hello"), dir);
       String spec =
           "{\"revision\":\""
               + rev
@@ -98,8 +86,8 @@ public final class RestartLatency {
               + " ms%n",
           samples.size(),
           samples.get(0),
-          percentile(samples, 50),
-          percentile(samples, 99),
+          ChaosRunner.percentile(samples, 50),
+          ChaosRunner.percentile(samples, 99),
           samples.get(samples.size() - 1));
     } finally {
       stopQuietly(node);
@@ -126,28 +114,12 @@ public final class RestartLatency {
   private static void awaitAnswer(int port, Duration within) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        HttpResponse<String> r =
-            LocalNode.HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not accepting yet
+      if (LocalNode.appAnswers(port)) {
+        return;
       }
       TimeUnit.MILLISECONDS.sleep(10);
     }
     throw new IllegalStateException("port " + port + " did not answer within " + within);
-  }
-
-  static double percentile(List<Double> sorted, int p) {
-    int rank = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank)));
   }
 
   private static void stopQuietly(LocalNode node) {
