@@ -42,7 +42,7 @@ public final class ChaosMain implements Callable<Integer> {
   String grace = "5s";
 
   @Option(names = "--down-after", description = "node --down-after (default ${DEFAULT-VALUE})")
-  String downAfter = "3s";
+  String downAfter = "2s";
 
   @Option(
       names = "--app",

@@ -69,10 +69,10 @@ class ClusterSettingsTest {
   }
 
   @Test
-  void defaultsFormAClusterOfItsOwnWithThreeSecondDowning() {
+  void defaultsFormAClusterOfItsOwnWithTwoSecondDowning() {
     ClusterSettings s = ClusterSettings.fromConfig(Node.config(ConfigFactory.empty()));
     assertEquals(ClusterSettings.Mode.SELF, s.mode());
-    assertEquals(Duration.ofSeconds(3), s.downAfter());
+    assertEquals(Duration.ofSeconds(2), s.downAfter());
     assertEquals(2, s.discovery().expectNodes());
     assertTrue(s.problem().isEmpty());
   }

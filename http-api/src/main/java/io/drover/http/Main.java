@@ -173,7 +173,7 @@ public final class Main implements Runnable {
     @Option(
         names = "--down-after",
         paramLabel = "DURATION",
-        defaultValue = "${env:DROVER_DOWN_AFTER:-3s}",
+        defaultValue = "${env:DROVER_DOWN_AFTER:-2s}",
         description =
             "How long a member must stay unreachable before the cluster downs it; a downed node"
                 + " stops its instances and exits with code 3 (env DROVER_DOWN_AFTER; default"

@@ -33,7 +33,7 @@ public final class FailoverBench {
 
   public static void main(String[] args) throws Exception {
     int kills = 10;
-    Duration downAfter = Duration.ofSeconds(3);
+    Duration downAfter = Duration.ofSeconds(2);
     long seed = 1;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--kills") && i + 1 < args.length) {

@@ -25,7 +25,7 @@ public final class FalseDowning {
 
   public static void main(String[] args) throws Exception {
     Duration minutes = Duration.ofMinutes(3);
-    Duration downAfter = Duration.ofSeconds(3);
+    Duration downAfter = Duration.ofSeconds(2);
     int burners = 3;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--minutes") && i + 1 < args.length) {
@@ -37,7 +37,7 @@ public final class FalseDowning {
       } else {
         System.err.println(
             "usage: bench/false-downing [--minutes M] [--down-after D] [--busy N]"
-                + "  (defaults 3, 3s = the node's default, 3 busy loops)");
+                + "  (defaults 3, 2s = the node's default, 3 busy loops)");
         System.exit(2);
       }
     }
