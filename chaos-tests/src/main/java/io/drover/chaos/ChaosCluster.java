@@ -242,6 +242,25 @@ public final class ChaosCluster implements AutoCloseable {
       learnAgentId(i);
     }
     awaitMembersUp(Duration.ofSeconds(120));
+    // Sites placed before every host is known would all go to the hosts seen first and stay there
+    // (a full site does not move to a host that joins later), leaving some host without
+    // instances for faults to hit.
+    LocalNode.await(
+        Duration.ofSeconds(60),
+        "every host reachable in GET /hosts",
+        () -> {
+          Set<String> reachable = new TreeSet<>();
+          nodes
+              .get(0)
+              .json("/hosts")
+              .forEach(
+                  h -> {
+                    if (h.path("reachable").asBoolean()) {
+                      reachable.add(h.path("name").asText());
+                    }
+                  });
+          return reachable.size() == nodes.size();
+        });
     history.add(
         "cluster of "
             + nodes.size()
