@@ -71,23 +71,37 @@ public final class HostDirectory {
    * @param departed names of hosts this directory saw go (their agent left when their node was
    *     removed or stopped) and that have not come back; their instances are gone, so sites replace
    *     them at once instead of waiting out the grace
+   * @param load instances each host's agent runs, of all sites, as last asked (every {@link
+   *     #LOAD_INTERVAL}); hosts not asked yet are absent. Sites place on the least loaded first
    */
   public record Hosts(
       List<HostInfo> hosts,
       Set<String> unreachable,
       Set<String> unschedulable,
       Set<String> draining,
-      Set<String> departed)
+      Set<String> departed,
+      Map<String, Integer> load)
       implements CborSerializable {
 
     public Hosts {
       hosts = List.copyOf(hosts);
+      load = Map.copyOf(load);
       unreachable = Set.copyOf(unreachable);
       draining = Set.copyOf(draining);
       departed = Set.copyOf(departed);
       Set<String> all = new TreeSet<>(unschedulable);
       all.addAll(draining);
       unschedulable = Set.copyOf(all);
+    }
+
+    /** No load known yet. */
+    public Hosts(
+        List<HostInfo> hosts,
+        Set<String> unreachable,
+        Set<String> unschedulable,
+        Set<String> draining,
+        Set<String> departed) {
+      this(hosts, unreachable, unschedulable, draining, departed, Map.of());
     }
 
     /** No host is draining. */
@@ -121,6 +135,9 @@ public final class HostDirectory {
 
   /** How often a host record is asked again after a failed {@link HostEntity.Get} in a row. */
   static final int GET_ATTEMPTS = 5;
+
+  /** How often every known agent is asked how many instances it runs. */
+  public static final Duration LOAD_INTERVAL = Duration.ofSeconds(2);
 
   /** How often every known host's record is asked again. */
   static final Duration REFRESH_INTERVAL = Duration.ofSeconds(30);
@@ -173,6 +190,7 @@ public final class HostDirectory {
                   if (entities != null) {
                     timers.startTimerWithFixedDelay(RefreshAll.INSTANCE, REFRESH_INTERVAL);
                   }
+                  timers.startTimerWithFixedDelay(PollLoad.INSTANCE, LOAD_INTERVAL);
                   return new Directory(ctx, timers, entities).behavior();
                 }));
   }
@@ -208,6 +226,14 @@ public final class HostDirectory {
     INSTANCE
   }
 
+  /** Time to ask every agent its instance count (internal). */
+  private enum PollLoad implements Command {
+    INSTANCE
+  }
+
+  /** An agent's instance count; negative when it did not answer (internal). */
+  private record LoadReported(String host, int instances) implements Command {}
+
   /** A described agent and when it was described (a newer incarnation wins a name). */
   private record Known(HostInfo info, long seq) {}
 
@@ -232,6 +258,9 @@ public final class HostDirectory {
     private final Set<ActorRef<Hosts>> subscribers = new HashSet<>();
     private long seq;
     private Hosts last = new Hosts(List.of(), Set.of(), Set.of(), Set.of(), Set.of());
+
+    /** Instances per host, as its agent last answered. */
+    private final Map<String, Integer> load = new TreeMap<>();
 
     /** Hosts whose last agent left the receptionist and that have not come back. */
     private final Set<String> departed = new TreeSet<>();
@@ -270,6 +299,16 @@ public final class HostDirectory {
                 return Behaviors.same();
               })
           .onMessage(RefreshAll.class, m -> onRefreshAll())
+          .onMessage(PollLoad.class, m -> onPollLoad())
+          .onMessage(
+              LoadReported.class,
+              m -> {
+                if (m.instances() >= 0
+                    && !Integer.valueOf(m.instances()).equals(load.put(m.host(), m.instances()))) {
+                  publish();
+                }
+                return Behaviors.same();
+              })
           .onMessage(
               SubscriberGone.class,
               m -> {
@@ -423,6 +462,22 @@ public final class HostDirectory {
       return Behaviors.same();
     }
 
+    private Behavior<Command> onPollLoad() {
+      for (Map.Entry<ActorRef<HostAgent.Command>, Known> e : known.entrySet()) {
+        if (!reachable(e.getKey())) {
+          continue;
+        }
+        String host = e.getValue().info().name();
+        ctx.ask(
+            HostAgent.Instances.class,
+            e.getKey(),
+            LOAD_INTERVAL,
+            HostAgent.GetInstances::new,
+            (r, failure) -> new LoadReported(host, r == null ? -1 : r.instances().size()));
+      }
+      return Behaviors.same();
+    }
+
     private Behavior<Command> onRefreshAll() {
       Set<String> names = new TreeSet<>(records.keySet());
       for (Known k : known.values()) {
@@ -514,7 +569,15 @@ public final class HostDirectory {
       }
       Set<String> gone = new TreeSet<>(departed);
       sorted.forEach(h -> gone.remove(h.name()));
-      return new Hosts(sorted, unreachable, unschedulable, draining, gone);
+      Map<String, Integer> loads = new TreeMap<>();
+      sorted.forEach(
+          h -> {
+            Integer n = load.get(h.name());
+            if (n != null) {
+              loads.put(h.name(), n);
+            }
+          });
+      return new Hosts(sorted, unreachable, unschedulable, draining, gone, loads);
     }
 
     /** Of two incarnations of one host name, the reachable one, else the newer one. */

@@ -528,7 +528,7 @@ public final class SiteEntity {
                   planned.generation(),
                   hosts,
                   directory.draining()::contains,
-                  Map.of(),
+                  directory.load(),
                   current,
                   unavailable()));
       for (Placement.Removal r : plan.removals()) {

@@ -185,6 +185,26 @@ class SiteEntityTest {
   }
 
   @Test
+  void instancesGoToTheHostsWithTheFewestInstancesOfAllSites() {
+    TestProbe<HostAgent.Command> a = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> b = testKit.createTestProbe();
+    TestProbe<HostAgent.Command> c = testKit.createTestProbe();
+    // other sites already run 3 instances on a and 3 on b; c runs none
+    hostsAdapter.tell(
+        new HostDirectory.Hosts(
+            List.of(host("a", a), host("b", b), host("c", c)),
+            Set.of(),
+            Set.of(),
+            Set.of(),
+            Set.of(),
+            Map.of("a", 3, "b", 3)));
+    put(spec(REV1, 2));
+    Set<String> hosts = new java.util.TreeSet<>();
+    kit.getState().placements().values().forEach(p -> hosts.add(p.host()));
+    assertEquals(Set.of("a", "c"), hosts, "c first (least loaded), then a (by name among equals)");
+  }
+
+  @Test
   void bothInstancesGoToTheOnlyHostAndTheSiteIsDegraded() {
     TestProbe<HostAgent.Command> a = testKit.createTestProbe();
     hosts(host("a", a));
