@@ -22,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  * One attempt of an instance's health check, off the actor thread. The answer is {@code null} when
  * it passed, else a short reason. Never completes exceptionally and never takes much longer than
  * {@code timeout}.
+ *
+ * <p>An http or tcp check that got an answer also proves that the answer came from this instance:
+ * every listener on the port must belong to the instance's process group ({@link SocketOwners}),
+ * else the check fails with {@code port 20001 is held by pid 4242, not by this instance}. Exec
+ * checks are the site's own affair and are not attributed.
  */
 final class HealthProbe {
 
@@ -36,18 +41,24 @@ final class HealthProbe {
   static CompletionStage<String> check(
       HealthCheck check,
       int port,
+      long pgid,
       Path workDir,
       Map<String, String> env,
       Duration timeout,
       Executor blocking) {
     CompletableFuture<String> attempt;
     if (check.http() != null) {
-      attempt = http(port, check.http(), timeout);
+      attempt = ours(http(port, check.http(), timeout), port, pgid, blocking);
     } else if (check.exec() != null) {
       attempt =
           CompletableFuture.supplyAsync(() -> exec(check.exec(), workDir, env, timeout), blocking);
     } else {
-      attempt = CompletableFuture.supplyAsync(() -> tcp(port, timeout), blocking);
+      attempt =
+          ours(
+              CompletableFuture.supplyAsync(() -> tcp(port, timeout), blocking),
+              port,
+              pgid,
+              blocking);
     }
     return attempt
         .completeOnTimeout(
@@ -55,6 +66,17 @@ final class HealthProbe {
             timeout.toMillis() + 500,
             TimeUnit.MILLISECONDS)
         .exceptionally(HealthProbe::describe);
+  }
+
+  /** Once {@code answered} passed: fails unless the listener on {@code port} is the group's. */
+  private static CompletableFuture<String> ours(
+      CompletableFuture<String> answered, int port, long pgid, Executor blocking) {
+    return answered.thenCompose(
+        failure ->
+            failure != null
+                ? CompletableFuture.completedFuture(failure)
+                : CompletableFuture.supplyAsync(
+                    () -> SocketOwners.SYSTEM.failure(port, pgid), blocking));
   }
 
   private static CompletableFuture<String> http(int port, String path, Duration timeout) {

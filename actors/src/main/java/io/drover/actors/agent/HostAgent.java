@@ -137,7 +137,7 @@ public final class HostAgent {
   private static final class Slot {
     final String site;
     final ActorRef<InstanceRunner.Command> runner;
-    final int port;
+    int port;
     final Path logFile;
     InstanceStatus status;
     boolean stopRequested;
@@ -360,8 +360,52 @@ public final class HostAgent {
               new Ledger.Entry(c.status().id(), slot.site, c.status().pid(), c.startInstant()));
         }
         report(slot.site);
+      } else if (f.event() instanceof InstanceRunner.NeedsPort n) {
+        swapPort(n);
       }
       return this;
+    }
+
+    /** A new port for an instance whose port another process holds; the old one is released. */
+    private void swapPort(InstanceRunner.NeedsPort n) {
+      Slot slot = slots.get(n.instanceId());
+      if (slot == null) {
+        return;
+      }
+      if (slot.port != n.port()) {
+        slot.runner.tell(new InstanceRunner.UsePort(slot.port));
+        return;
+      }
+      int next;
+      try {
+        next = ports.allocate();
+      } catch (IllegalStateException e) {
+        getContext()
+            .getLog()
+            .error(
+                "site {} instance {} on host {}: keeps port {} ({}): {}",
+                slot.site,
+                n.instanceId(),
+                settings.host(),
+                n.port(),
+                n.reason(),
+                e.getMessage());
+        slot.runner.tell(new InstanceRunner.UsePort(n.port()));
+        return;
+      }
+      ports.release(n.port());
+      slot.port = next;
+      getContext()
+          .getLog()
+          .warn(
+              "site {} instance {} on host {}: port changed from {} to {} because {}",
+              slot.site,
+              n.instanceId(),
+              settings.host(),
+              n.port(),
+              next,
+              n.reason());
+      slot.runner.tell(new InstanceRunner.UsePort(next));
     }
 
     private Behavior<Command> onRunnerGone(RunnerGone g) {

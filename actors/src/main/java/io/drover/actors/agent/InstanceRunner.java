@@ -68,6 +68,9 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
 
   private record KillNow(long generation) implements Command {}
 
+  /** The agent's answer to {@link NeedsPort}: run on {@code port} from the next start on. */
+  record UsePort(int port) implements Command {}
+
   /** What a runner tells its agent. */
   sealed interface Event {}
 
@@ -79,7 +82,13 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
    */
   record Changed(InstanceStatus status, String startInstant) implements Event {}
 
-  /** Everything a runner needs; fixed for its life. */
+  /**
+   * The instance cannot run on {@code port} (another process listens there); the agent answers with
+   * {@link UsePort}, and the runner restarts only then.
+   */
+  record NeedsPort(String instanceId, int port, String reason) implements Event {}
+
+  /** Everything a runner needs; fixed for its life but {@code port}, its first port. */
   record Params(
       AgentSettings settings,
       String agentId,
@@ -106,7 +115,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
   private final SiteSpec spec;
   private final ActorRef<Event> agent;
   private final Executor blocking;
-  private final Map<String, String> env;
+  private Map<String, String> env;
   private final String who;
   private final Duration interval;
   private final Duration checkTimeout;
@@ -127,6 +136,17 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
   private String lastCheckFailure;
   private int failedChecks;
 
+  /** The instance's {@code PORT}; the agent changes it when another process holds it. */
+  private int port;
+
+  /** The last check's failure when it said another process holds {@link #port}, else null. */
+  private String portFailure;
+
+  /** A new port was asked of the agent and has not come yet: do not start before it does. */
+  private boolean awaitingPort;
+
+  private boolean restartWhenPort;
+
   private InstanceState state = InstanceState.STARTING;
   private int restarts;
   private Integer lastExit;
@@ -143,6 +163,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     this.p = params;
     this.spec = SiteSpecs.withDefaults(params.spec());
     this.agent = agent;
+    this.port = params.port();
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.who =
         "site " + p.site() + " instance " + p.instanceId() + " on host " + p.settings().host();
@@ -178,6 +199,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
         .onMessage(StartTimedOut.class, this::onStartTimedOut)
         .onMessage(RestartNow.class, m -> onRestartNow())
         .onMessage(KillNow.class, this::onKillNow)
+        .onMessage(UsePort.class, this::onUsePort)
         .build();
   }
 
@@ -215,6 +237,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     restartReason = null;
     lastCheckFailure = null;
     failedChecks = 0;
+    portFailure = null;
     readySinceMillis = 0;
     List<String> argv = new ArrayList<>();
     argv.add("setsid");
@@ -245,7 +268,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
             "{}: started pid {} port {} revision {} command {}",
             who,
             pid,
-            p.port(),
+            port,
             spec.revision(),
             spec.command());
     timers.startSingleTimer(START_TIMEOUT_KEY, new StartTimedOut(g), startTimeout);
@@ -264,7 +287,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     long g = generation;
     getContext()
         .pipeToSelf(
-            HealthProbe.check(spec.health(), p.port(), releaseDir, env, checkTimeout, blocking),
+            HealthProbe.check(spec.health(), port, pid, releaseDir, env, checkTimeout, blocking),
             (failure, err) ->
                 new CheckDone(g, err == null ? failure : "check failed: " + err.getMessage()));
     return this;
@@ -272,6 +295,17 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
 
   private Behavior<Command> onCheckDone(CheckDone c) {
     if (c.generation() != generation || process == null || terminating) {
+      return this;
+    }
+    portFailure = SocketOwners.isNotOurs(c.failure()) ? c.failure() : null;
+    if (portFailure != null && state == InstanceState.STARTING) {
+      // It can never be ready on a port another process holds: start again on a new one.
+      restartReason = "not ready: " + c.failure();
+      getContext().getLog().warn("{}: {}; killing process group {}", who, restartReason, pid);
+      terminating = true;
+      timers.cancel(CHECK_KEY);
+      timers.cancel(START_TIMEOUT_KEY);
+      ProcessGroups.kill(pid);
       return this;
     }
     if (state == InstanceState.STARTING) {
@@ -395,6 +429,12 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
       enter(InstanceState.STOPPING, "stopped");
       return Behaviors.stopped();
     }
+    String taken =
+        portFailure != null ? portFailure : SocketOwners.SYSTEM.takenAfterExit(port, oldPid);
+    if (taken != null) {
+      awaitingPort = true;
+      agent.tell(new NeedsPort(p.instanceId(), port, taken));
+    }
     String reason =
         restartReason != null
             ? restartReason + "; pid " + oldPid + " exited with code " + e.code()
@@ -431,6 +471,10 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     if (removing || process != null) {
       return this;
     }
+    if (awaitingPort) {
+      restartWhenPort = true;
+      return this;
+    }
     getContext().getLog().info("{}: restarting (restart {})", who, restarts);
     if (releaseDir == null) {
       enter(InstanceState.STARTING, "fetching release " + spec.revision());
@@ -438,6 +482,21 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
       return this;
     }
     return launch();
+  }
+
+  private Behavior<Command> onUsePort(UsePort u) {
+    awaitingPort = false;
+    if (u.port() != port) {
+      port = u.port();
+      Map<String, String> e = new HashMap<>(env);
+      e.put("PORT", Integer.toString(port));
+      env = Map.copyOf(e);
+    }
+    if (restartWhenPort) {
+      restartWhenPort = false;
+      return onRestartNow();
+    }
+    return this;
   }
 
   private void enter(InstanceState newState, String newMessage) {
@@ -453,7 +512,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
         p.site(),
         p.settings().host(),
         pid,
-        p.port(),
+        port,
         state,
         spec.revision(),
         p.epoch(),
