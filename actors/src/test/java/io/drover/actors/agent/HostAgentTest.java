@@ -2,6 +2,7 @@ package io.drover.actors.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -531,5 +532,89 @@ class HostAgentTest {
           assertFalse(current.startsWith("\0"), "O_APPEND: no hole at the start");
           return null;
         });
+  }
+
+  /**
+   * A python app whose first start finds a squatter (in its own session, so not of the instance's
+   * group) on its PORT; later starts serve {@code healthz} of the release directory.
+   *
+   * @param squatterDir what the squatter serves
+   * @param firstRunRest what the first run does once the squatter is started
+   */
+  private SiteSpec squattedApp(Path squatterDir, String firstRunRest) throws IOException {
+    Files.writeString(releaseDir.resolve("healthz"), "ok\n");
+    String server = "exec python3 -m http.server $PORT --bind 127.0.0.1";
+    String script =
+        "if [ ! -e first ]; then touch first;"
+            + " setsid python3 -m http.server $PORT --bind 127.0.0.1 --directory '"
+            + squatterDir
+            + "' >/dev/null 2>&1 & echo $! > squatter.pid; "
+            + firstRunRest
+            + "; fi; "
+            + server;
+    return spec(
+        List.of("sh", "-c", script), new HealthCheck("/healthz", null, null, "1s", "2s", "60s", 3));
+  }
+
+  private long squatterPid() throws IOException {
+    long pid = Long.parseLong(Files.readString(releaseDir.resolve("squatter.pid")).strip());
+    seenPids.add(pid);
+    return pid;
+  }
+
+  @Test
+  void aStartThatCannotBindGetsANewPort() throws Exception {
+    // The squatter answers 404 (nothing to serve): only the failed bind can move the instance.
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    String waitForSquatter =
+        "until python3 -c \"import socket,os; socket.create_connection(('127.0.0.1',"
+            + " int(os.environ['PORT'])))\" 2>/dev/null; do sleep 0.05; done";
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    agent.tell(assign(reports.getRef(), squattedApp(empty, waitForSquatter), "shop-12"));
+    InstanceStatus first = only(await(reports, l -> l.size() == 1 && l.get(0).pid() != 0));
+
+    InstanceStatus ready = only(await(reports, allReady(1)));
+    long squatter = squatterPid();
+    assertNotEquals(first.port(), ready.port(), "moved off the squatted port");
+    assertTrue(ready.port() >= portMin && ready.port() <= portMin + 49);
+    assertEquals(1, ready.restarts());
+    assertEquals("ok\n", get(ready.port(), "/healthz"));
+    assertInstanceOf(
+        SocketOwners.Verdict.Foreign.class, SocketOwners.SYSTEM.check(first.port(), ready.pid()));
+    assertTrue(ProcessGroups.isRunning(squatter), "the squatter is not the agent's to kill");
+  }
+
+  @Test
+  void aReadinessAnswerFromAnotherProcessFailsAndMovesThePort() throws Exception {
+    // The squatter answers 200 on /healthz, and the first run never binds at all.
+    Path squat = Files.createDirectories(tmp.resolve("squat"));
+    Files.writeString(squat.resolve("healthz"), "squatter\n");
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    agent.tell(assign(reports.getRef(), squattedApp(squat, "exec sleep 300"), "shop-13"));
+    InstanceStatus first = only(await(reports, l -> l.size() == 1 && l.get(0).pid() != 0));
+
+    InstanceStatus failed =
+        only(await(reports, l -> l.size() == 1 && l.get(0).state() == InstanceState.BACKOFF));
+    long squatter = squatterPid();
+    assertTrue(
+        failed
+            .message()
+            .startsWith(
+                "not ready: port "
+                    + first.port()
+                    + " is held by pid "
+                    + squatter
+                    + ", not by this instance"),
+        failed.message());
+
+    InstanceStatus ready = only(await(reports, allReady(1)));
+    assertNotEquals(first.port(), ready.port());
+    assertEquals("ok\n", get(ready.port(), "/healthz"));
+    assertEquals("squatter\n", get(first.port(), "/healthz"));
+    awaitGone(kit, first.pid());
   }
 }
