@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real Drover node in its own JVM ({@code java -jar drover.jar up}), driven over HTTP and OS
@@ -49,18 +48,6 @@ public final class LocalNode implements AutoCloseable {
 
   private Process process;
 
-  /**
-   * Every node of this JVM gets its own block of instance ports. On a real fleet each host has its
-   * ports to itself; here all "hosts" share 127.0.0.1, and two agents probing the same free port a
-   * moment apart both handed it out (seen in bench/failover: a replacement bound-failed and its
-   * readiness check answered by another host's instance).
-   */
-  private static final AtomicInteger PORT_BLOCKS = new AtomicInteger();
-
-  private static final int PORT_BLOCK = 100;
-
-  private final int instancePortMin;
-
   public LocalNode(Path dataDir) throws IOException {
     this(dataDir, "it-host");
   }
@@ -91,7 +78,6 @@ public final class LocalNode implements AutoCloseable {
     }
     this.clusterPort = cp;
     this.log = dataDir.resolveSibling(dataDir.getFileName() + "-node.log");
-    this.instancePortMin = 20_000 + (PORT_BLOCKS.getAndIncrement() % 100) * PORT_BLOCK;
   }
 
   public static Path jar() {
@@ -164,8 +150,6 @@ public final class LocalNode implements AutoCloseable {
     List<String> cmd = new ArrayList<>(launchPrefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
-    cmd.add("-Ddrover.agent.port-min=" + instancePortMin);
-    cmd.add("-Ddrover.agent.port-max=" + (instancePortMin + PORT_BLOCK - 1));
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.add("up");
