@@ -134,6 +134,14 @@ class SharedMachinePortsIT {
     return r.statusCode() + " " + r.body();
   }
 
+  private static String answerOrError(int port) throws InterruptedException {
+    try {
+      return answer(port);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
   @Test
   void everyInstanceEndsReadyAnsweringFromItsOwnPid() throws Exception {
     Set<Integer> squatted = squat();
@@ -193,22 +201,30 @@ class SharedMachinePortsIT {
     }
 
     Map<String, JsonNode> ready = new HashMap<>();
-    LocalNode.await(
-        Duration.ofSeconds(90),
-        SITES + " sites with " + INSTANCES + " ready instances each, answering from their own pid",
-        () -> {
-          ready.clear();
-          for (int s = 1; s <= SITES; s++) {
-            for (JsonNode i : first.json("/sites/web" + s + "/instances")) {
-              ProcessHandle.of(i.path("pid").asLong()).ifPresent(instances::add);
-              if ("ready".equals(i.path("state").asText())
-                  && answer(i.path("port").asInt()).equals("200 " + i.path("pid").asLong())) {
-                ready.put(i.path("id").asText(), i);
+    List<String> seen = new ArrayList<>();
+    try {
+      LocalNode.await(
+          Duration.ofSeconds(90),
+          SITES + " sites with " + INSTANCES + " ready instances each, answering from own pid",
+          () -> {
+            ready.clear();
+            seen.clear();
+            for (int s = 1; s <= SITES; s++) {
+              for (JsonNode i : first.json("/sites/web" + s + "/instances")) {
+                ProcessHandle.of(i.path("pid").asLong()).ifPresent(instances::add);
+                String answer = answerOrError(i.path("port").asInt());
+                seen.add(i + " -> port answers " + answer);
+                if ("ready".equals(i.path("state").asText())
+                    && answer.equals("200 " + i.path("pid").asLong())) {
+                  ready.put(i.path("id").asText(), i);
+                }
               }
             }
-          }
-          return ready.size() == SITES * INSTANCES;
-        });
+            return ready.size() == SITES * INSTANCES;
+          });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; last seen:\n" + String.join("\n", seen), e);
+    }
     System.out.printf(
         "%d instances on 3 nodes ready in %d ms; squatted %s%n",
         ready.size(), Duration.ofNanos(System.nanoTime() - t0).toMillis(), squatted);

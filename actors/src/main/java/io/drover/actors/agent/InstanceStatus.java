@@ -11,7 +11,8 @@ import io.drover.persistence.CborSerializable;
  * @param site the site it belongs to
  * @param host the host it runs on
  * @param pid the OS pid of the process group leader; 0 while no process runs (backoff)
- * @param port the value of {@code PORT}; stable across restarts of the same instance
+ * @param port the value of {@code PORT}; stable across restarts of the same instance, unless
+ *     another process turned out to hold it (then the agent hands the instance a new one)
  * @param state see {@link InstanceState}
  * @param revision the revision its release directory holds
  * @param epoch the placement epoch; of two copies the one with the older epoch is surplus

@@ -617,4 +617,75 @@ class HostAgentTest {
     assertEquals("squatter\n", get(first.port(), "/healthz"));
     awaitGone(kit, first.pid());
   }
+
+  /** An HTTP server answering its pid, bound with SO_REUSEPORT so that a second one can join. */
+  private static final String REUSE_PORT_APP =
+      """
+      import http.server, os, socket
+
+      class Server(http.server.HTTPServer):
+          def server_bind(self):
+              self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+              super().server_bind()
+
+      class Handler(http.server.BaseHTTPRequestHandler):
+          def do_GET(self):
+              body = str(os.getpid()).encode()
+              self.send_response(200)
+              self.send_header("Content-Length", str(len(body)))
+              self.end_headers()
+              self.wfile.write(body)
+
+          def log_message(self, *args):
+              pass
+
+      Server(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+      """;
+
+  @Test
+  void aForeignListenerJoiningAReadyInstancesPortFailsLivenessAndMovesIt() throws Exception {
+    Files.writeString(releaseDir.resolve("reuse.py"), REUSE_PORT_APP);
+    SiteSpec spec =
+        spec(
+            List.of("python3", "reuse.py"),
+            new HealthCheck("/", null, null, "300ms", "2s", "60s", 2));
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    agent.tell(assign(reports.getRef(), spec, "shop-14"));
+    InstanceStatus ready = only(await(reports, allReady(1)));
+
+    ProcessBuilder pb =
+        new ProcessBuilder("setsid", "python3", "reuse.py")
+            .directory(releaseDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("PORT", Integer.toString(ready.port()));
+    Process foreign = pb.start();
+    seenPids.add(foreign.pid());
+    try {
+      InstanceStatus unhealthy =
+          only(await(reports, l -> l.size() == 1 && l.get(0).state() == InstanceState.UNHEALTHY));
+      assertTrue(
+          unhealthy
+              .message()
+              .contains(
+                  "port "
+                      + ready.port()
+                      + " is held by pid "
+                      + foreign.pid()
+                      + ", not by this instance"),
+          unhealthy.message());
+      InstanceStatus moved =
+          only(
+              await(
+                  reports,
+                  l -> l.size() == 1 && l.get(0).isReady() && l.get(0).pid() != ready.pid()));
+      assertNotEquals(ready.port(), moved.port());
+      assertEquals(Long.toString(moved.pid()), get(moved.port(), "/"));
+      awaitGone(kit, ready.pid());
+    } finally {
+      foreign.destroyForcibly();
+    }
+  }
 }
