@@ -4,7 +4,11 @@
  * (via {@code setsid}), gates it on its health check, restarts it with {@link
  * io.drover.actors.agent.Backoff} and stops it with SIGTERM, grace, SIGKILL to the group. A ledger
  * under {@code <dataDir>/agent/} and an environment marker ({@code DROVER_AGENT_ID}) let the next
- * incarnation kill whatever a crashed one left running. Pure helpers ({@link
+ * incarnation kill whatever a crashed one left running. Instance ports are drawn at random from the
+ * range ({@link io.drover.actors.agent.PortAllocator}), since several agents may share a machine;
+ * every http or tcp check also proves that the listener on the port belongs to the instance's
+ * process group ({@code SocketOwners}, from {@code /proc}), and an instance whose port another
+ * process holds gets a new one from its agent. Pure helpers ({@link
  * io.drover.actors.agent.Backoff}, {@link io.drover.actors.agent.PortAllocator}) have their own
  * unit tests.
  */
