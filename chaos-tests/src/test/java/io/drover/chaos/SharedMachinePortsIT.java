@@ -238,7 +238,7 @@ class SharedMachinePortsIT {
       assertTrue(port >= 20000 && port <= 29999, "default range: " + i);
       hosts.add(i.path("host").asText());
     }
-    assertEquals(3, hosts.size(), "instances on every host: " + ready.values());
+    assertTrue(hosts.size() >= 2, "instances of several agents: " + ready.values());
     for (int port : squatted) {
       assertEquals(
           "200 squatter " + ProcessHandle.current().pid(), answer(port), "squatter untouched");
