@@ -151,6 +151,10 @@ public record ClusterSettings(
     if (!host.matches("\\[[0-9a-fA-F:.]+]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
       throw new IllegalArgumentException("'" + v + "': '" + host + "' is not a host name or IP");
     }
+    String hostProblem = hostProblem(host);
+    if (hostProblem != null) {
+      throw new IllegalArgumentException("'" + v + "': " + hostProblem);
+    }
     int port;
     try {
       port = Integer.parseInt(portText);
@@ -181,6 +185,54 @@ public record ClusterSettings(
     }
     HostPort first = parseHostPort(join.get(0));
     return first.equals(parseHostPort(self)) ? Optional.of(rejoinWait) : Optional.empty();
+  }
+
+  /**
+   * Why {@code host} (already matching the host-or-IP pattern) cannot be used, or null: a dotted
+   * all-digit name must be an IPv4 address, labels are non-empty and at most 63 characters, and the
+   * last label of a name starts with a letter (as java.net.URI requires).
+   */
+  private static String hostProblem(String host) {
+    if (host.startsWith("[")) {
+      try {
+        if (!(java.net.InetAddress.getByName(host.substring(1, host.length() - 1))
+            instanceof java.net.Inet6Address)) {
+          return "'" + host + "' is not a valid IPv6 address";
+        }
+        return null;
+      } catch (java.io.IOException e) {
+        return "'" + host + "' is not a valid IPv6 address";
+      }
+    }
+    if (host.length() > 253) {
+      return "the host name is longer than 253 characters";
+    }
+    String[] labels = host.split("\\.", -1);
+    if (host.matches("[0-9.]+")) {
+      if (labels.length != 4) {
+        return "'" + host + "' is not a valid IPv4 address: write four numbers, e.g. 10.0.0.1";
+      }
+      for (String label : labels) {
+        if (label.isEmpty() || label.length() > 3 || Integer.parseInt(label) > 255) {
+          return "'"
+              + host
+              + "' is not a valid IPv4 address: each of its four numbers must be between 0 and"
+              + " 255";
+        }
+      }
+      return null;
+    }
+    for (String label : labels) {
+      if (label.isEmpty() || label.length() > 63) {
+        return "'"
+            + host
+            + "' is not a host name: each dot-separated part needs 1 to 63 characters";
+      }
+    }
+    if (!Character.isLetter(labels[labels.length - 1].charAt(0))) {
+      return "'" + host + "' is not a host name: its last part must start with a letter";
+    }
+    return null;
   }
 
   /** The member address of the node whose cluster transport listens on {@code hp}. */

@@ -144,15 +144,16 @@ final class ClusterRoutes extends AllDirectives {
     }
     String t = text.trim();
     if (!t.contains("://")) {
-      return AddressFromURIString.parse(
-          ClusterSettings.memberAddress(ClusterSettings.parseHostPort(t)));
+      return fromUri(t, ClusterSettings.memberAddress(ClusterSettings.parseHostPort(t)));
     }
-    Address a;
-    try {
-      a = AddressFromURIString.parse(t);
-    } catch (Exception e) { // MalformedURLException, thrown without being declared
-      throw new IllegalArgumentException(
-          "'" + t + "' is not a member address: write pekko://drover@HOST:PORT");
+    Address a = fromUri(t, t);
+    if (a.getHost().isPresent() && a.getPort().isPresent()) {
+      // the same host and port rules as the short form (IPv4 numbers, host name labels)
+      String host = a.getHost().get();
+      ClusterSettings.parseHostPort(
+          (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host)
+              + ":"
+              + a.getPort().get());
     }
     if (!a.protocol().equals("pekko")) {
       throw new IllegalArgumentException(
@@ -176,6 +177,16 @@ final class ClusterRoutes extends AllDirectives {
           "'" + t + "': the port must be between 1 and 65535, got " + port);
     }
     return a;
+  }
+
+  /** Pekko's parse, with its undeclared MalformedURLException turned into what to fix. */
+  private static Address fromUri(String text, String uri) {
+    try {
+      return AddressFromURIString.parse(uri);
+    } catch (Exception e) { // MalformedURLException, thrown without being declared
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a member address: write pekko://drover@HOST:PORT or HOST:PORT");
+    }
   }
 
   private Route members() {

@@ -141,6 +141,40 @@ class ClusterRoutesTest {
     assertTrue(bad("pekko://drover@127.0.0.1:nope").contains("not a member address"));
   }
 
+  @Test
+  void refusesMalformedHostsWithWhatToFix() {
+    assertTrue(bad("999.1.1.1:2552").contains("not a valid IPv4 address"), bad("999.1.1.1:2552"));
+    assertTrue(bad("pekko://drover@999.1.1.1:2552").contains("999.1.1.1"));
+    assertTrue(bad("1.2.3:2552").contains("not a valid IPv4 address"));
+    assertTrue(bad("256.0.0.1:2552").contains("between 0 and 255"));
+    for (String text :
+        new String[] {
+          "a..b:2552",
+          "host.1abc:2552",
+          "[zz::1]:2552",
+          "[::1:2552",
+          "h:99999999999",
+          "h:-1",
+          "h:",
+          ":2552",
+          "pekko://drover@[::1:2552",
+          "pekko://drover@a b:2552",
+          "pekko://drover@999.1.1.1:2552/x",
+          "x".repeat(300) + ":2552"
+        }) {
+      assertTrue(!bad(text).isBlank(), text);
+    }
+  }
+
+  @Test
+  void joinWithAMalformedAddressIs400() throws Exception {
+    for (String address : new String[] {"999.1.1.1:2552", "host.1abc:2552", "a..b:2552"}) {
+      Reply r = call(first.system(), "POST", "join", "{\"address\":\"" + address + "\"}");
+      assertEquals(400, r.status(), address + " -> " + r.body());
+      assertTrue(r.contentType().startsWith("application/problem+json"), r.contentType());
+    }
+  }
+
   private static String bad(String text) {
     return assertThrows(IllegalArgumentException.class, () -> ClusterRoutes.parseAddress(text))
         .getMessage();

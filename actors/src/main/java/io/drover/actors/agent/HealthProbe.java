@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,18 +48,24 @@ final class HealthProbe {
       Duration timeout,
       Executor blocking) {
     CompletableFuture<String> attempt;
-    if (check.http() != null) {
-      attempt = ours(http(port, check.http(), timeout), port, pgid, blocking);
-    } else if (check.exec() != null) {
-      attempt =
-          CompletableFuture.supplyAsync(() -> exec(check.exec(), workDir, env, timeout), blocking);
-    } else {
-      attempt =
-          ours(
-              CompletableFuture.supplyAsync(() -> tcp(port, timeout), blocking),
-              port,
-              pgid,
-              blocking);
+    try {
+      if (check.http() != null) {
+        attempt = ours(http(port, check.http(), timeout), port, pgid, blocking);
+      } else if (check.exec() != null) {
+        attempt =
+            CompletableFuture.supplyAsync(
+                () -> exec(check.exec(), workDir, env, timeout), blocking);
+      } else {
+        attempt =
+            ours(
+                CompletableFuture.supplyAsync(() -> tcp(port, timeout), blocking),
+                port,
+                pgid,
+                blocking);
+      }
+    } catch (
+        RuntimeException e) { // e.g. a path that is not a URI, from a spec stored before checks
+      return CompletableFuture.completedFuture(describe(e));
     }
     return attempt
         .completeOnTimeout(
@@ -80,11 +87,14 @@ final class HealthProbe {
   }
 
   private static CompletableFuture<String> http(int port, String path, Duration timeout) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(timeout)
-            .GET()
-            .build();
+    URI uri;
+    try {
+      uri = new URI("http://127.0.0.1:" + port + path);
+    } catch (URISyntaxException e) {
+      return CompletableFuture.completedFuture(
+          "health.http '" + path + "' is not a valid URI path: " + e.getReason());
+    }
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     return HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
         .thenApply(
             r ->
@@ -95,11 +105,16 @@ final class HealthProbe {
 
   private static String tcp(int port, Duration timeout) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), (int) Math.max(1, timeout.toMillis()));
+      s.connect(new InetSocketAddress("127.0.0.1", port), clampedMillis(timeout));
       return null;
     } catch (IOException e) {
       return "tcp connect to port " + port + ": " + e.getMessage();
     }
+  }
+
+  /** {@code timeout} in milliseconds as a positive int: at least 1, at most Integer.MAX_VALUE. */
+  static int clampedMillis(Duration timeout) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
   }
 
   private static String exec(
@@ -111,7 +126,7 @@ final class HealthProbe {
               .directory(workDir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().putAll(env);
+      InstanceEnv.apply(pb, env);
       p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();

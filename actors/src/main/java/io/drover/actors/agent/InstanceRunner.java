@@ -177,13 +177,13 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
             Durations.of(spec.restart().initialBackoff()),
             Durations.of(spec.restart().maxBackoff()),
             Durations.of(spec.restart().resetAfter()));
-    Map<String, String> e = new HashMap<>(spec.env());
+    Map<String, String> e = new HashMap<>();
     e.put("PORT", Integer.toString(p.port()));
     e.put("DROVER_SITE", p.site());
     e.put("DROVER_INSTANCE", p.instanceId());
     e.put("DROVER_REVISION", spec.revision());
     e.put(OrphanReaper.AGENT_ID_ENV, p.agentId());
-    this.env = Map.copyOf(e);
+    this.env = InstanceEnv.of(System.getenv(), spec.env(), e);
     enter(InstanceState.STARTING, "fetching release " + spec.revision());
     resolveRelease();
   }
@@ -247,7 +247,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
             .directory(releaseDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(p.logFile().toFile()));
-    pb.environment().putAll(env);
+    InstanceEnv.apply(pb, env);
     try {
       Files.createDirectories(p.logFile().getParent());
       process = pb.start();
@@ -256,12 +256,29 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
       return toBackoff("could not start " + spec.command() + ": " + e.getMessage(), false);
     }
     pid = process.pid();
-    startInstant = process.info().startInstant().map(Object::toString).orElse(null);
-    startedAtMillis = System.currentTimeMillis();
     long g = generation;
     getContext()
         .pipeToSelf(
             process.onExit(), (proc, err) -> new Exited(g, proc == null ? -1 : proc.exitValue()));
+    try {
+      startInstant = process.info().startInstant().map(Object::toString).orElse(null);
+      startedAtMillis = System.currentTimeMillis();
+      superviseStarted(g);
+    } catch (RuntimeException e) {
+      // The pid is known and its exit is watched: kill the group, and Exited moves to backoff.
+      restartReason = "could not supervise pid " + pid + ": " + e.getMessage();
+      getContext().getLog().error("{}: {}; killing process group {}", who, restartReason, pid, e);
+      terminating = true;
+      timers.cancel(CHECK_KEY);
+      timers.cancel(START_TIMEOUT_KEY);
+      ProcessGroups.kill(pid);
+    }
+    return this;
+  }
+
+  /** After the start: announce the pid first (the ledger records it), then the timers. */
+  private void superviseStarted(long g) {
+    enter(InstanceState.STARTING, null);
     getContext()
         .getLog()
         .info(
@@ -273,8 +290,6 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
             spec.command());
     timers.startSingleTimer(START_TIMEOUT_KEY, new StartTimedOut(g), startTimeout);
     timers.startSingleTimer(CHECK_KEY, new CheckNow(g), READINESS_INTERVAL);
-    enter(InstanceState.STARTING, null);
-    return this;
   }
 
   private Behavior<Command> onCheckNow(CheckNow c) {

@@ -18,6 +18,11 @@ import java.util.List;
 final class LogFiles {
 
   static final int MAX_TAIL_LINES = 10_000;
+
+  /** The most a tail reads, whatever the lines asked: a log without newlines costs this much. */
+  static final long MAX_TAIL_BYTES = 1024 * 1024;
+
+  private static final String CUT = "…";
   private static final int BLOCK = 8192;
 
   private LogFiles() {}
@@ -30,71 +35,131 @@ final class LogFiles {
   /**
    * The last {@code lines} lines of {@code log}, continuing into its rotated file only when the
    * current one has fewer; read backwards from the end, so the cost follows the answer, not the
-   * file size. Missing files count as empty.
+   * file size, and at most {@link #MAX_TAIL_BYTES} are read: a longer answer (a log without
+   * newlines) starts with a cut line marked {@code "…"}. Missing files count as empty.
    */
   static List<String> tail(Path log, int lines) throws IOException {
+    return tail(log, lines, MAX_TAIL_BYTES).lines();
+  }
+
+  /**
+   * The last lines and how many bytes were read to find them; reads at most {@code maxBytes} plus
+   * one block, each byte once.
+   */
+  static Tail tail(Path log, int lines, long maxBytes) throws IOException {
     int wanted = Math.max(0, Math.min(lines, MAX_TAIL_LINES));
-    Deque<String> out = new ArrayDeque<>();
     if (wanted == 0) {
-      return List.of();
+      return new Tail(List.of(), 0);
     }
-    tailInto(log, wanted, out);
-    if (out.size() < wanted) {
+    Deque<String> out = new ArrayDeque<>();
+    long read = tailInto(log, wanted, maxBytes, out);
+    if (out.size() < wanted && read < maxBytes) {
       Deque<String> older = new ArrayDeque<>();
-      tailInto(rotated(log), wanted - out.size(), older);
+      read += tailInto(rotated(log), wanted - out.size(), maxBytes - read, older);
       while (!older.isEmpty()) {
         out.addFirst(older.removeLast());
       }
     }
-    return new ArrayList<>(out);
+    return new Tail(new ArrayList<>(out), read);
   }
 
   /** The last lines joined, at most {@code maxChars} (cut at the front). Never throws. */
   static String shortTail(Path log, int lines, int maxChars) {
     try {
-      String text = String.join("\n", tail(log, lines)).strip();
-      return text.length() <= maxChars ? text : "…" + text.substring(text.length() - maxChars);
+      // Called on a runner's thread: bounded small, a few blocks whatever the file holds.
+      long budget = Math.max(BLOCK, 4L * maxChars);
+      String text = String.join("\n", tail(log, lines, budget).lines()).strip();
+      return text.length() <= maxChars ? text : CUT + text.substring(text.length() - maxChars);
     } catch (IOException e) {
       return "(log unreadable: " + e.getMessage() + ")";
     }
   }
 
-  private static void tailInto(Path file, int wanted, Deque<String> out) throws IOException {
+  /**
+   * The last lines of a file and the bytes read for them.
+   *
+   * @param lines oldest first; the first starts with {@code "…"} when the byte cap cut it
+   */
+  record Tail(List<String> lines, long bytesRead) {}
+
+  /**
+   * Adds up to {@code wanted} last lines of {@code file} to the front of {@code out}, reading
+   * backwards block by block (each byte once) and at most about {@code budget} bytes.
+   *
+   * @return the bytes read
+   */
+  private static long tailInto(Path file, int wanted, long budget, Deque<String> out)
+      throws IOException {
+    if (budget <= 0) {
+      return 0;
+    }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
       long end = raf.length();
+      long read = 0;
       // A trailing newline ends the last line; it does not start an empty one.
       if (end > 0) {
         raf.seek(end - 1);
+        read++;
         if (raf.read() == '\n') {
           end--;
         }
       }
+      // Blocks newest first, kept as read: nothing is copied until the lines are known.
+      Deque<byte[]> blocks = new ArrayDeque<>();
       long pos = end;
-      byte[] pending = new byte[0];
-      while (out.size() < wanted && pos > 0) {
+      int newlines = 0;
+      long start = -1; // offset just after the newline before the oldest wanted line
+      while (pos > 0 && start < 0 && read < budget) {
         int n = (int) Math.min(BLOCK, pos);
         pos -= n;
-        byte[] block = new byte[n + pending.length];
+        byte[] block = new byte[n];
         raf.seek(pos);
-        raf.readFully(block, 0, n);
-        System.arraycopy(pending, 0, block, n, pending.length);
-        int lineEnd = block.length;
-        for (int i = block.length - 1; i >= 0 && out.size() < wanted; i--) {
-          if (block[i] == '\n') {
-            out.addFirst(decode(block, i + 1, lineEnd));
-            lineEnd = i;
+        raf.readFully(block);
+        read += n;
+        blocks.addFirst(block);
+        for (int i = n - 1; i >= 0; i--) {
+          if (block[i] == '\n' && ++newlines == wanted) {
+            start = pos + i + 1;
+            break;
           }
         }
-        pending = java.util.Arrays.copyOfRange(block, 0, lineEnd);
-        if (out.size() >= wanted) {
-          return;
+      }
+      boolean wholeFile = start < 0 && pos == 0;
+      if (start < 0) {
+        start = pos;
+      }
+      byte[] text = new byte[(int) (end - start)];
+      int at = 0;
+      long blockStart = pos;
+      for (byte[] block : blocks) {
+        int from = (int) Math.max(0, start - blockStart);
+        int len = Math.min(block.length - from, text.length - at);
+        if (len > 0) {
+          System.arraycopy(block, from, text, at, len);
+          at += len;
+        }
+        blockStart += block.length;
+      }
+      List<String> lines = new ArrayList<>();
+      int lineStart = 0;
+      for (int i = 0; i < text.length; i++) {
+        if (text[i] == '\n') {
+          lines.add(decode(text, lineStart, i));
+          lineStart = i + 1;
         }
       }
-      if (pos == 0 && out.size() < wanted && (pending.length > 0 || end > 0)) {
-        out.addFirst(decode(pending, 0, pending.length));
+      if (end > 0 || !lines.isEmpty()) {
+        lines.add(decode(text, lineStart, text.length));
       }
+      if (!wholeFile && start == pos && !lines.isEmpty() && pos > 0) {
+        lines.set(0, CUT + lines.get(0));
+      }
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        out.addFirst(lines.get(i));
+      }
+      return read;
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-      // no such log yet
+      return 0; // no such log yet
     }
   }
 

@@ -20,7 +20,7 @@ public final class Durations {
     }
     try {
       return Optional.of(ConfigFactory.parseString("d = \"" + text.trim() + "\"").getDuration("d"));
-    } catch (ConfigException e) {
+    } catch (ConfigException | ArithmeticException e) {
       return Optional.empty();
     }
   }
@@ -38,6 +38,9 @@ public final class Durations {
       return ms + "ms";
     }
     long s = ms / 1000;
+    if (s % 3600 == 0 && s > 0) {
+      return (s / 3600) + "h";
+    }
     return s % 60 == 0 && s > 0 ? (s / 60) + "m" : s + "s";
   }
 }

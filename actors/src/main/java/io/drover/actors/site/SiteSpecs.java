@@ -27,6 +27,24 @@ public final class SiteSpecs {
 
   public static final int MAX_INSTANCES = 1000;
 
+  /** Bounds of the durations in a spec, inclusive; named in the refusal of a value outside. */
+  public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+
+  public static final Duration MAX_INTERVAL = Duration.ofHours(1);
+  public static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+  public static final Duration MAX_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration MIN_START_TIMEOUT = Duration.ofSeconds(1);
+  public static final Duration MAX_START_TIMEOUT = Duration.ofHours(1);
+  public static final Duration MIN_BACKOFF = Duration.ofMillis(1);
+  public static final Duration MAX_INITIAL_BACKOFF = Duration.ofMinutes(10);
+  public static final Duration MAX_MAX_BACKOFF = Duration.ofHours(1);
+  public static final Duration MIN_RESET_AFTER = Duration.ofSeconds(1);
+  public static final Duration MAX_RESET_AFTER = Duration.ofHours(24);
+  public static final int MAX_FAILURES = 100;
+
+  /** The longest {@code health.http} path, query included. */
+  public static final int MAX_HTTP_PATH = 1024;
+
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern REVISION = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -166,17 +184,26 @@ public final class SiteSpecs {
     if (kinds > 1) {
       problems.add("health sets more than one of http, tcp and exec: keep exactly one");
     }
-    if (h.http() != null && !h.http().startsWith("/")) {
-      problems.add(
-          "health.http '" + h.http() + "' must be a path starting with '/', e.g. /healthz");
+    if (h.http() != null) {
+      String pathProblem = HttpPaths.problem(h.http(), MAX_HTTP_PATH);
+      if (pathProblem != null) {
+        problems.add("health.http " + pathProblem);
+      }
     }
     if (h.exec() != null) {
       checkArgv("health.exec", h.exec(), problems);
     }
     // no rule ties interval to timeout: a slow check may outlast its interval
-    positive("health.interval", h.interval(), problems);
-    Optional<Duration> timeout = positive("health.timeout", h.timeout(), problems);
-    Optional<Duration> startTimeout = positive("health.startTimeout", h.startTimeout(), problems);
+    within("health.interval", h.interval(), MIN_INTERVAL, MAX_INTERVAL, problems);
+    Optional<Duration> timeout =
+        within("health.timeout", h.timeout(), MIN_TIMEOUT, MAX_TIMEOUT, problems);
+    Optional<Duration> startTimeout =
+        within(
+            "health.startTimeout",
+            h.startTimeout(),
+            MIN_START_TIMEOUT,
+            MAX_START_TIMEOUT,
+            problems);
     Duration effectiveTimeout =
         timeout.orElse(h.timeout() == null ? Durations.of(DEFAULT_TIMEOUT) : null);
     Duration effectiveStart =
@@ -193,13 +220,23 @@ public final class SiteSpecs {
     }
     if (h.failures() != null && h.failures() < 1) {
       problems.add("health.failures must be at least 1 (got " + h.failures() + ")");
+    } else if (h.failures() != null && h.failures() > MAX_FAILURES) {
+      problems.add(
+          "health.failures must be between 1 and " + MAX_FAILURES + ", got " + h.failures());
     }
   }
 
   private static void checkRestart(RestartPolicy r, List<String> problems) {
-    Optional<Duration> initial = positive("restart.initialBackoff", r.initialBackoff(), problems);
-    Optional<Duration> max = positive("restart.maxBackoff", r.maxBackoff(), problems);
-    positive("restart.resetAfter", r.resetAfter(), problems);
+    Optional<Duration> initial =
+        within(
+            "restart.initialBackoff",
+            r.initialBackoff(),
+            MIN_BACKOFF,
+            MAX_INITIAL_BACKOFF,
+            problems);
+    Optional<Duration> max =
+        within("restart.maxBackoff", r.maxBackoff(), MIN_BACKOFF, MAX_MAX_BACKOFF, problems);
+    within("restart.resetAfter", r.resetAfter(), MIN_RESET_AFTER, MAX_RESET_AFTER, problems);
     Duration effectiveInitial =
         initial.orElse(r.initialBackoff() == null ? Durations.of(DEFAULT_INITIAL_BACKOFF) : null);
     Duration effectiveMax =
@@ -217,9 +254,11 @@ public final class SiteSpecs {
   }
 
   /**
-   * The duration when {@code text} is absent-or-valid and positive; records a problem otherwise.
+   * The duration when {@code text} is present, valid and within {@code [min, max]}; records a
+   * problem that names the bounds otherwise.
    */
-  private static Optional<Duration> positive(String field, String text, List<String> problems) {
+  private static Optional<Duration> within(
+      String field, String text, Duration min, Duration max, List<String> problems) {
     if (text == null) {
       return Optional.empty();
     }
@@ -230,6 +269,17 @@ public final class SiteSpecs {
     }
     if (d.get().isNegative() || d.get().isZero()) {
       problems.add(field + " must be longer than zero (got '" + text + "')");
+      return Optional.empty();
+    }
+    if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
+      problems.add(
+          field
+              + " must be between "
+              + Durations.format(min)
+              + " and "
+              + Durations.format(max)
+              + ", got "
+              + text.trim());
       return Optional.empty();
     }
     return d;

@@ -688,4 +688,40 @@ class HostAgentTest {
       foreign.destroyForcibly();
     }
   }
+
+  @Test
+  void aStartThatFailsAfterTheProcessStartedLeavesNoOrphan() throws Exception {
+    // 300d cannot be scheduled (a spec stored before durations were bounded): the runner must
+    // still kill what it started, every time it retries
+    Path pids = tmp.resolve("pids.txt");
+    SiteSpec spec =
+        spec(
+            List.of("sh", "-c", "echo $$ >> " + pids + "; exec sleep 300"),
+            new HealthCheck(null, null, List.of("true"), "1s", "2s", "300d", 3));
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    agent.tell(assign(reports.getRef(), spec, "shop-9"));
+    try {
+      InstanceStatus failed =
+          only(
+              await(
+                  reports,
+                  l ->
+                      l.size() == 1
+                          && l.get(0).state() == InstanceState.BACKOFF
+                          && l.get(0).restarts() >= 2));
+      assertTrue(failed.message().contains("could not supervise"), failed.message());
+      // every started pid was reported (the ledger knows it) and is gone
+      long[] started = seenPids.stream().mapToLong(Long::longValue).toArray();
+      assertTrue(started.length >= 2, Arrays.toString(started));
+      awaitGone(kit, started);
+    } finally {
+      if (Files.exists(pids)) {
+        for (String line : Files.readAllLines(pids)) {
+          ProcessGroups.kill(Long.parseLong(line.strip()));
+        }
+      }
+    }
+  }
 }

@@ -49,4 +49,55 @@ class LogFilesTest {
     List<String> tail = new ArrayList<>(LogFiles.tail(log, 2));
     assertEquals(List.of("l98", "l99"), tail);
   }
+
+  /** A 64 MiB log without a single newline, written in 1 MiB chunks. */
+  private Path logWithoutNewlines(String name) throws IOException {
+    Path log = dir.resolve(name);
+    byte[] chunk = "x".repeat(1024 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    try (java.io.OutputStream out = Files.newOutputStream(log)) {
+      for (int i = 0; i < 64; i++) {
+        out.write(chunk);
+      }
+      out.write("END".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    return log;
+  }
+
+  @Test
+  void aLogWithoutNewlinesIsReadBoundedAndOnlyOnce() throws IOException {
+    Path log = logWithoutNewlines("flat.log");
+    LogFiles.Tail tail = LogFiles.tail(log, 10, LogFiles.MAX_TAIL_BYTES);
+    assertTrue(tail.bytesRead() <= LogFiles.MAX_TAIL_BYTES + 8192, "read " + tail.bytesRead());
+    assertEquals(1, tail.lines().size());
+    String line = tail.lines().get(0);
+    assertTrue(line.startsWith("…"), line.substring(0, 10));
+    assertTrue(line.endsWith("xEND"));
+    assertTrue(line.length() <= LogFiles.MAX_TAIL_BYTES + 8192 + 1, "length " + line.length());
+    // the public entry point is capped the same way
+    List<String> lines = LogFiles.tail(log, 10_000);
+    assertTrue(lines.get(0).length() <= LogFiles.MAX_TAIL_BYTES + 8192 + 1);
+    // the short tail an exit message carries reads a few blocks only
+    String shortTail = LogFiles.shortTail(log, 5, 500);
+    assertTrue(shortTail.length() <= 501, "length " + shortTail.length());
+    assertTrue(shortTail.endsWith("xEND"));
+  }
+
+  @Test
+  void cappedTailKeepsWholeLinesWhenTheyFit() throws IOException {
+    Path log = dir.resolve("d.log");
+    Files.writeString(log, "a\n" + "y".repeat(100_000) + "\nlast\n");
+    LogFiles.Tail tail = LogFiles.tail(log, 3, 1_000);
+    assertEquals(2, tail.lines().size(), tail.lines().toString().length() + "");
+    assertTrue(tail.lines().get(0).startsWith("…y"));
+    assertEquals("last", tail.lines().get(1));
+    assertTrue(tail.bytesRead() <= 1_000 + 8192);
+    assertEquals(List.of("a", "y".repeat(100_000), "last"), LogFiles.tail(log, 3));
+    assertEquals(List.of("last"), LogFiles.tail(log, 1));
+    Files.writeString(log, "");
+    assertEquals(List.of(), LogFiles.tail(log, 3));
+    Files.writeString(log, "\n");
+    assertEquals(List.of(), LogFiles.tail(log, 3));
+    Files.writeString(log, "\n\nx");
+    assertEquals(List.of("", "", "x"), LogFiles.tail(log, 5));
+  }
 }

@@ -226,6 +226,56 @@ class SiteSpecsTest {
   }
 
   @Test
+  void everyDurationIsBoundedAndTheMessageSaysTheBound() {
+    assertOneProblem(
+        "hello",
+        withHealth(health(null, null, "300d")),
+        "health.startTimeout must be between 1s and 1h, got 300d");
+    assertOneProblem(
+        "hello",
+        withHealth(health(null, "30d", null)),
+        "health.timeout must be between 100ms and 5m, got 30d");
+    assertOneProblem(
+        "hello", withHealth(health("10ms", null, null)), "health.interval must be between");
+    assertOneProblem(
+        "hello", withHealth(health("2h", null, null)), "health.interval must be between");
+    List<String> both =
+        SiteSpecs.validate("hello", withRestart(new RestartPolicy("1d", "2d", null)));
+    assertEquals(2, both.size(), both.toString());
+    assertTrue(both.get(0).startsWith("restart.initialBackoff must be between"), both.get(0));
+    assertTrue(both.get(1).startsWith("restart.maxBackoff must be between"), both.get(1));
+    assertOneProblem(
+        "hello",
+        withRestart(new RestartPolicy(null, null, "400d")),
+        "restart.resetAfter must be between");
+    assertOneProblem(
+        "hello", withHealth(health(null, null, "99999999999999999999999d")), "health.startTimeout");
+    assertOneProblem(
+        "hello",
+        withHealth(new HealthCheck(null, true, null, null, null, null, 100_000)),
+        "health.failures must be between 1 and 100");
+  }
+
+  @Test
+  void httpHealthPathMustBeAUriPathAndQuery() {
+    for (String bad :
+        new String[] {"/a b", "/a\tb", "/%zz", "//host/x", "/a#frag", "/" + "x".repeat(2048)}) {
+      List<String> problems =
+          SiteSpecs.validate(
+              "hello", withHealth(new HealthCheck(bad, null, null, null, null, null, null)));
+      assertEquals(1, problems.size(), bad + " -> " + problems);
+      assertTrue(problems.get(0).startsWith("health.http"), problems.get(0));
+    }
+    for (String good : new String[] {"/", "/healthz", "/a/b?x=1&y=%20z", "/%C3%A9t%C3%A9"}) {
+      assertEquals(
+          List.of(),
+          SiteSpecs.validate(
+              "hello", withHealth(new HealthCheck(good, null, null, null, null, null, null))),
+          good);
+    }
+  }
+
+  @Test
   void collectsEveryProblem() {
     SiteSpec bad =
         new SiteSpec(
