@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Revisions, content-addressed by sha256, stored under {@code <data-dir>/revisions/} and unpacked
@@ -57,6 +59,7 @@ public final class RevisionStore {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
   private static final String UNPACKING_PREFIX = ".unpacking-";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(RevisionStore.class);
 
   private final Path revisionsDir;
   private final Path uploadsDir;
@@ -150,12 +153,25 @@ public final class RevisionStore {
       RevisionInfo info = new RevisionInfo(id, size, files, System.currentTimeMillis());
       Path staged = Files.createTempFile(uploadsDir, id, ".json");
       try {
-        JSON.writeValue(staged.toFile(), info);
-        // link(2) creates the name only if absent: the first of concurrent imports wins
-        Files.createLink(metadataFile(id), staged);
-        return info;
-      } catch (FileAlreadyExistsException e) {
-        return get(id).orElseThrow(() -> e);
+        writeDurably(staged, info);
+        try {
+          // link(2) creates the name only if absent: the first of concurrent imports wins
+          Files.createLink(metadataFile(id), staged);
+          return info;
+        } catch (FileAlreadyExistsException e) {
+          Optional<RevisionInfo> winner = get(id);
+          if (winner.isPresent()) {
+            return winner.get();
+          }
+          // the file there is empty or corrupt (a crash mid-write): these bytes repair it
+          Files.move(
+              staged,
+              metadataFile(id),
+              StandardCopyOption.ATOMIC_MOVE,
+              StandardCopyOption.REPLACE_EXISTING);
+          log.info("revision {}: unreadable metadata replaced by this upload", id);
+          return info;
+        }
       } finally {
         Files.deleteIfExists(staged);
       }
@@ -326,13 +342,43 @@ public final class RevisionStore {
     return revisionsDir.resolve(id + ".json");
   }
 
+  /**
+   * The metadata in {@code metadata}; empty when absent, and also when empty, corrupt or naming
+   * another revision (a crash mid-write, a bad disk): such a revision counts as not stored, and
+   * uploading its bytes again rewrites the file.
+   */
   private static Optional<RevisionInfo> read(Path metadata) {
     try {
-      return Optional.of(JSON.readValue(metadata.toFile(), RevisionInfo.class));
+      RevisionInfo info = JSON.readValue(metadata.toFile(), RevisionInfo.class);
+      String name = metadata.getFileName().toString();
+      if (info == null || !name.equals(info.id() + ".json")) {
+        log.warn(
+            "revision metadata {} names another revision; the revision is treated as absent"
+                + " (upload its archive again to repair it)",
+            metadata);
+        return Optional.empty();
+      }
+      return Optional.of(info);
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read revision metadata " + metadata, e);
+      log.warn(
+          "revision metadata {} is unreadable ({}); the revision is treated as absent (upload its"
+              + " archive again to repair it)",
+          metadata,
+          e.getMessage().lines().findFirst().orElse("empty"));
+      return Optional.empty();
+    }
+  }
+
+  /** Writes the metadata and forces it to disk, so that a crash cannot leave an empty file. */
+  private static void writeDurably(Path file, RevisionInfo info) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(info);
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(java.nio.ByteBuffer.wrap(bytes));
+      ch.force(true);
     }
   }
 
