@@ -104,6 +104,21 @@ public final class RevisionStore {
           deleteTree(dir);
         }
       }
+      // uploads and imports a previous process did not finish: nobody waits for them now
+      int staleUploads = 0;
+      try (DirectoryStream<Path> stale = Files.newDirectoryStream(uploadsDir)) {
+        for (Path p : stale) {
+          if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            deleteTree(p);
+          } else {
+            Files.deleteIfExists(p);
+          }
+          staleUploads++;
+        }
+      }
+      if (staleUploads > 0) {
+        log.info("removed {} unfinished upload files from {}", staleUploads, uploadsDir);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the revision store under " + dataDir, e);
     }
@@ -145,9 +160,13 @@ public final class RevisionStore {
       }
       int files = validate(upload, maxUnpackedBytes);
       String id = sha256(upload);
-      Optional<RevisionInfo> existing = get(id);
-      if (existing.isPresent()) {
-        return existing.get();
+      synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
+        Optional<RevisionInfo> existing = get(id);
+        if (existing.isPresent()) {
+          // uploaded again: as fresh as a new upload for retention
+          touch(revisionsDir.resolve(id + ".tar.gz"));
+          return existing.get();
+        }
       }
       moveInto(upload, revisionsDir.resolve(id + ".tar.gz"));
       RevisionInfo info = new RevisionInfo(id, size, files, System.currentTimeMillis());
@@ -247,6 +266,93 @@ public final class RevisionStore {
           deleteTree(tmp);
         }
       }
+    }
+  }
+
+  /**
+   * One stored revision for retention.
+   *
+   * @param id the revision id
+   * @param freshAtMillis when it was last uploaded (first upload or a later upload of the same
+   *     bytes, whichever is newer)
+   */
+  public record Stored(String id, long freshAtMillis) {}
+
+  /** Every complete stored revision with its freshness. */
+  public List<Stored> stored() {
+    List<Stored> out = new ArrayList<>();
+    for (RevisionInfo info : list()) {
+      long fresh = info.uploadedAtMillis();
+      try {
+        fresh =
+            Math.max(
+                fresh,
+                Files.getLastModifiedTime(revisionsDir.resolve(info.id() + ".tar.gz")).toMillis());
+      } catch (IOException e) {
+        // no archive: metadata alone, as fresh as its upload
+      }
+      out.add(new Stored(info.id(), fresh));
+    }
+    return out;
+  }
+
+  /** The ids of the unpacked releases on this host. */
+  public List<String> releaseIds() {
+    List<String> ids = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(releasesDir)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (isRevisionId(name)) {
+          ids.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + releasesDir, e);
+    }
+    return ids;
+  }
+
+  /**
+   * Deletes a revision: its metadata first (from then on it counts as absent), then its archive and
+   * its release. Returns false when there was nothing to delete.
+   */
+  public boolean delete(String id) throws IOException {
+    if (!isRevisionId(id)) {
+      return false;
+    }
+    synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
+      boolean any = Files.deleteIfExists(metadataFile(id));
+      any |= Files.deleteIfExists(revisionsDir.resolve(id + ".tar.gz"));
+      any |= deleteRelease(id);
+      return any;
+    }
+  }
+
+  /** Deletes the unpacked release of a revision (it is unpacked again on next use). */
+  public boolean deleteRelease(String id) throws IOException {
+    if (!isRevisionId(id)) {
+      return false;
+    }
+    Path release = releasesDir.resolve(id);
+    synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
+      if (!Files.exists(release, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      // moved aside first, so nobody sees a half-deleted release
+      Path doomed = Files.createTempDirectory(releasesDir, UNPACKING_PREFIX + "delete-");
+      Files.delete(doomed);
+      Files.move(release, doomed, StandardCopyOption.ATOMIC_MOVE);
+      deleteTree(doomed);
+      return true;
+    }
+  }
+
+  private static void touch(Path file) {
+    try {
+      Files.setLastModifiedTime(
+          file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (IOException e) {
+      // freshness only delays retention; a missing archive is repaired by the import
     }
   }
 

@@ -80,6 +80,21 @@ public final class SiteEntity {
   /** Stops every instance and forgets the site; answers {@code OK} or {@code NOT_FOUND}. */
   public record Delete(ActorRef<Reply> replyTo) implements Command {}
 
+  /**
+   * Answers with the revisions this site uses and used, for revision retention. Also answered for a
+   * site that does not exist (both sets empty).
+   */
+  public record GetRevisions(ActorRef<Revisions> replyTo) implements Command {}
+
+  /**
+   * @param site the site name
+   * @param inUse revisions of the current spec and of every placed instance
+   * @param recent the revisions the site was set to, newest first (at most {@link
+   *     State#REVISION_HISTORY})
+   */
+  public record Revisions(String site, java.util.Set<String> inUse, List<String> recent)
+      implements CborSerializable {}
+
   /** Starts the entity if it is not running (sent by the site directory); no reply. */
   public enum Wake implements Command {
     INSTANCE
@@ -277,17 +292,54 @@ public final class SiteEntity {
    * @param nextEpoch the epoch of the next placement
    * @param placements instance id to placement
    * @param specs the spec of every generation that still has a placement, and of the current one
+   * @param revisions the revisions this site was set to, newest first, at most {@link
+   *     #REVISION_HISTORY}; what revision retention keeps for a roll-back (empty in snapshots
+   *     written before it existed)
    */
   public record State(
       SiteSpec spec,
       long generation,
       long nextEpoch,
       Map<String, Placed> placements,
-      Map<Long, SiteSpec> specs)
+      Map<Long, SiteSpec> specs,
+      List<String> revisions)
       implements CborSerializable {
 
+    /** How many past revisions a site remembers. */
+    public static final int REVISION_HISTORY = 20;
+
+    public State {
+      revisions = revisions == null ? List.of() : List.copyOf(revisions);
+    }
+
     static State empty() {
-      return new State(null, 0, 1, Map.of(), Map.of());
+      return new State(null, 0, 1, Map.of(), Map.of(), List.of());
+    }
+
+    /** Every revision an instance of this site runs or will run: current spec and placements. */
+    public java.util.Set<String> revisionsInUse() {
+      java.util.Set<String> used = new TreeSet<>();
+      if (spec != null && spec.revision() != null) {
+        used.add(spec.revision());
+      }
+      for (Placed p : placements.values()) {
+        SiteSpec s = specs.get(p.generation());
+        if (s != null && s.revision() != null) {
+          used.add(s.revision());
+        }
+      }
+      return used;
+    }
+
+    private static List<String> pushed(List<String> history, String revision) {
+      List<String> next = new ArrayList<>();
+      next.add(revision);
+      for (String r : history) {
+        if (!r.equals(revision) && next.size() < REVISION_HISTORY) {
+          next.add(r);
+        }
+      }
+      return next;
     }
 
     public boolean exists() {
@@ -303,12 +355,19 @@ public final class SiteEntity {
       if (event instanceof SpecSet e) {
         Map<Long, SiteSpec> s = new HashMap<>(specs);
         s.put(e.generation(), e.spec());
-        return new State(e.spec(), e.generation(), nextEpoch, placements, s).pruned();
+        return new State(
+                e.spec(),
+                e.generation(),
+                nextEpoch,
+                placements,
+                s,
+                pushed(revisions, e.spec().revision()))
+            .pruned();
       } else if (event instanceof InstancePlaced e) {
         Map<String, Placed> p = new HashMap<>(placements);
         p.put(
             e.instanceId(), new Placed(e.instanceId(), e.host(), e.epoch(), e.generation(), false));
-        return new State(spec, generation, Math.max(nextEpoch, e.epoch() + 1), p, specs);
+        return new State(spec, generation, Math.max(nextEpoch, e.epoch() + 1), p, specs, revisions);
       } else if (event instanceof InstanceLost e) {
         Placed lost = placements.get(e.instanceId());
         if (lost == null) {
@@ -316,13 +375,13 @@ public final class SiteEntity {
         }
         Map<String, Placed> p = new HashMap<>(placements);
         p.put(e.instanceId(), lost.asLost());
-        return new State(spec, generation, nextEpoch, p, specs);
+        return new State(spec, generation, nextEpoch, p, specs, revisions);
       } else if (event instanceof InstanceRemoved e) {
         Map<String, Placed> p = new HashMap<>(placements);
         p.remove(e.instanceId());
-        return new State(spec, generation, nextEpoch, p, specs).pruned();
+        return new State(spec, generation, nextEpoch, p, specs, revisions).pruned();
       } else {
-        return new State(null, generation, nextEpoch, Map.of(), Map.of());
+        return new State(null, generation, nextEpoch, Map.of(), Map.of(), List.of());
       }
     }
 
@@ -335,7 +394,7 @@ public final class SiteEntity {
           s.put(g, e.getValue());
         }
       }
-      return new State(spec, generation, nextEpoch, placements, s);
+      return new State(spec, generation, nextEpoch, placements, s, revisions);
     }
   }
 
@@ -405,6 +464,11 @@ public final class SiteEntity {
           .onCommand(Put.class, this::onPut)
           .onCommand(Scale.class, this::onScale)
           .onCommand(Get.class, this::onGet)
+          .onCommand(
+              GetRevisions.class,
+              (s, c) ->
+                  Effect()
+                      .reply(c.replyTo(), new Revisions(name, s.revisionsInUse(), s.revisions())))
           .onCommand(Delete.class, this::onDelete)
           .onCommand(Wake.class, (s, c) -> Effect().noReply())
           .onCommand(Tick.class, this::onTick)

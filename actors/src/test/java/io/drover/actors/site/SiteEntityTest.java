@@ -199,6 +199,23 @@ class SiteEntityTest {
   }
 
   @Test
+  void revisionsInUseAndRecentSurviveRecovery() {
+    put(spec(REV1, 2));
+    put(spec(REV2, 2));
+    put(spec(REV1, 3));
+    kit.restart();
+    SiteEntity.Revisions r =
+        kit.<SiteEntity.Revisions>runCommand(SiteEntity.GetRevisions::new).reply();
+    assertEquals(List.of(REV1, REV2), r.recent(), "newest first, each once");
+    assertEquals(Set.of(REV1), r.inUse(), "no placements yet: the current spec only");
+    kit.<Reply>runCommand(SiteEntity.Delete::new);
+    SiteEntity.Revisions gone =
+        kit.<SiteEntity.Revisions>runCommand(SiteEntity.GetRevisions::new).reply();
+    assertEquals(List.of(), gone.recent());
+    assertEquals(Set.of(), gone.inUse());
+  }
+
+  @Test
   void fewerThanTwoInstancesIsInvalid() {
     var result = put(spec(REV1, 1));
     assertEquals(Outcome.INVALID, result.reply().outcome());
