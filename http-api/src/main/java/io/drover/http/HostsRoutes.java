@@ -106,6 +106,14 @@ final class HostsRoutes extends AllDirectives {
     HostInfo info(String name) {
       return hosts.hosts().stream().filter(h -> h.name().equals(name)).findFirst().orElse(null);
     }
+
+    /**
+     * The directory has heard of this host (an agent or a record): only then is its entity asked,
+     * so probing names that do not exist starts no entity.
+     */
+    boolean knows(String name) {
+      return records.containsKey(name) || info(name) != null;
+    }
   }
 
   private CompletionStage<Known> known() {
@@ -150,14 +158,29 @@ final class HostsRoutes extends AllDirectives {
 
   private Route show(String name) {
     return onSuccess(
-        known().thenCompose(k -> view(name, k, fetchRecord(name, k))),
+        known()
+            .thenCompose(
+                k ->
+                    k.knows(name)
+                        ? view(name, k, fetchRecord(name, k))
+                        : CompletableFuture.completedFuture(Optional.<HostView>empty())),
         v -> v.isPresent() ? json(v.get()) : complete(notFound(name)));
   }
 
   private Route change(
       String name, Function<ActorRef<HostEntity.Reply>, HostEntity.Command> command) {
     CompletionStage<HttpResponse> response =
-        asks.<HostEntity.Command, HostEntity.Reply>ask(entity(name), command::apply)
+        known()
+            .thenCompose(
+                k ->
+                    k.knows(name)
+                        ? asks.<HostEntity.Command, HostEntity.Reply>ask(
+                            entity(name), command::apply)
+                        : CompletableFuture.completedFuture(
+                            new HostEntity.Reply(
+                                HostEntity.Outcome.NOT_FOUND,
+                                "host " + name + " is not known: GET /api/v1/hosts lists the hosts",
+                                null)))
             .thenCompose(
                 reply -> {
                   if (reply.outcome() != HostEntity.Outcome.OK || reply.host() == null) {

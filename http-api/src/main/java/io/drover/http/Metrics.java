@@ -20,13 +20,37 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Metrics {
 
-  /** The first path segment after {@code /api/v1} of every resource the API serves. */
-  private static final java.util.Set<String> RESOURCES =
-      java.util.Set.of("sites", "revisions", "health", "cluster");
+  /**
+   * Every path the API serves, as a template; {@code {id}} matches one segment. A request whose
+   * path matches none is counted as {@link #UNMATCHED}, so scanners add no series. A new route must
+   * be added here to get its own series.
+   */
+  static final List<String> TEMPLATES =
+      List.of(
+          "/metrics",
+          "/api/v1/health",
+          "/api/v1/sites",
+          "/api/v1/sites/{id}",
+          "/api/v1/sites/{id}/scale",
+          "/api/v1/sites/{id}/instances",
+          "/api/v1/sites/{id}/instances/{id}/logs",
+          "/api/v1/hosts",
+          "/api/v1/hosts/{id}",
+          "/api/v1/hosts/{id}/cordon",
+          "/api/v1/hosts/{id}/uncordon",
+          "/api/v1/hosts/{id}/drain",
+          "/api/v1/revisions",
+          "/api/v1/revisions/{id}",
+          "/api/v1/revisions/{id}/archive",
+          "/api/v1/cluster/members",
+          "/api/v1/cluster/join",
+          "/api/v1/cluster/leave");
 
-  /** Fixed sub-paths of {@code /api/v1/cluster}: actions, not ids. */
-  private static final java.util.Set<String> CLUSTER_ACTIONS =
-      java.util.Set.of("members", "join", "leave");
+  /** The route label of every path that matches no template. */
+  static final String UNMATCHED = "other";
+
+  private static final List<String[]> SPLIT_TEMPLATES =
+      TEMPLATES.stream().map(t -> t.substring(1).split("/")).toList();
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -80,25 +104,30 @@ public final class Metrics {
   /**
    * The path as a template, so that metrics have a bounded number of series: {@code
    * /api/v1/sites/hello/instances/hello-1/logs} becomes {@code
-   * /api/v1/sites/{id}/instances/{id}/logs}.
+   * /api/v1/sites/{id}/instances/{id}/logs}; a path no route serves becomes {@value #UNMATCHED}.
    */
   public static String routeOf(String path) {
-    String[] parts = path.replaceAll("^/+|/+$", "").split("/+");
-    if (path.equals("/metrics")) {
-      return path;
+    String trimmed = path.replaceAll("^/+|/+$", "");
+    String[] parts = trimmed.split("/+");
+    for (int t = 0; t < TEMPLATES.size(); t++) {
+      String[] template = SPLIT_TEMPLATES.get(t);
+      if (matches(template, parts)) {
+        return TEMPLATES.get(t);
+      }
     }
-    if (parts.length < 3
-        || !parts[0].equals("api")
-        || !parts[1].equals("v1")
-        || !RESOURCES.contains(parts[2])) {
-      return "other";
+    return UNMATCHED;
+  }
+
+  private static boolean matches(String[] template, String[] parts) {
+    if (template.length != parts.length) {
+      return false;
     }
-    StringBuilder b = new StringBuilder("/api/v1");
-    for (int i = 2; i < parts.length; i++) {
-      boolean action = parts[2].equals("cluster") && CLUSTER_ACTIONS.contains(parts[i]);
-      b.append('/').append(i >= 3 && (i - 3) % 2 == 0 && !action ? "{id}" : parts[i]);
+    for (int i = 0; i < parts.length; i++) {
+      if (!template[i].equals("{id}") ? !template[i].equals(parts[i]) : parts[i].isEmpty()) {
+        return false;
+      }
     }
-    return b.toString();
+    return true;
   }
 
   public String scrape() {

@@ -11,11 +11,15 @@ import io.drover.actors.site.SiteEntity;
 import io.drover.actors.site.SiteSpec;
 import io.drover.actors.site.SiteSpecs;
 import io.drover.cluster.RevisionFetcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -40,7 +44,7 @@ final class SitesRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final ActorRef<SiteDirectory.Command> directory;
   private final ActorRef<HostDirectory.Command> hosts;
-  private final RevisionFetcher revisions;
+  private final java.util.function.Predicate<String> revisionCheck;
   private final Asks asks;
   private final java.util.concurrent.Executor blocking;
 
@@ -51,10 +55,24 @@ final class SitesRoutes extends AllDirectives {
       RevisionFetcher revisions,
       Asks asks,
       java.util.concurrent.Executor blocking) {
+    this(sharding, directory, hosts, id -> uploaded(revisions, id), asks, blocking);
+  }
+
+  /**
+   * @param revisionCheck true when this node has the revision or fetched it from a peer; may block
+   *     (runs on {@code blocking}) and is given half the ask timeout
+   */
+  SitesRoutes(
+      ClusterSharding sharding,
+      ActorRef<SiteDirectory.Command> directory,
+      ActorRef<HostDirectory.Command> hosts,
+      java.util.function.Predicate<String> revisionCheck,
+      Asks asks,
+      java.util.concurrent.Executor blocking) {
     this.sharding = sharding;
     this.directory = directory;
     this.hosts = hosts;
-    this.revisions = revisions;
+    this.revisionCheck = revisionCheck;
     this.asks = asks;
     this.blocking = blocking;
   }
@@ -103,12 +121,65 @@ final class SitesRoutes extends AllDirectives {
   }
 
   /** True when this node has the revision or fetched it from a peer. */
-  private boolean uploaded(String revision) {
+  private static boolean uploaded(RevisionFetcher revisions, String revision) {
     try {
       return revisions.ensureLocal(revision).isPresent();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Asks the site's entity, but only if the site directory knows the name: a request for a name
+   * that does not exist answers 404 without starting an entity (probes must not grow memory).
+   */
+  private <T> CompletionStage<T> ifKnown(
+      String name,
+      java.util.function.Function<SiteEntity.Reply, T> absent,
+      java.util.function.Supplier<CompletionStage<T>> known) {
+    return asks.<SiteDirectory.Command, SiteDirectory.Names>ask(
+            directory, SiteDirectory.ListSites::new)
+        .thenCompose(
+            names ->
+                names.sites().contains(name)
+                    ? known.get()
+                    : CompletableFuture.completedFuture(
+                        absent.apply(
+                            new SiteEntity.Reply(
+                                SiteEntity.Outcome.NOT_FOUND,
+                                "site " + name + " does not exist (GET /api/v1/sites lists them)",
+                                null))));
+  }
+
+  /** {@link SiteEntity.Get} of a site the directory knows; NOT_FOUND otherwise. */
+  private CompletionStage<SiteEntity.Reply> getKnown(String name) {
+    return ifKnown(
+        name,
+        r -> r,
+        () -> asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new));
+  }
+
+  /**
+   * Sends one write to the site's entity with {@code deadline} inside it: the entity refuses it
+   * once the deadline passed, and the ask waits a margin longer than the deadline, so a write the
+   * entity accepted is answered in time (unless its journal write stalls beyond the margin). Past
+   * the deadline already, nothing is sent.
+   */
+  private CompletionStage<SiteEntity.Reply> change(
+      String name,
+      java.util.function.Function<ActorRef<SiteEntity.Reply>, SiteEntity.Command> command,
+      long deadline) {
+    long left = deadline - System.currentTimeMillis();
+    if (left <= 0) {
+      return CompletableFuture.completedFuture(
+          new SiteEntity.Reply(
+              SiteEntity.Outcome.EXPIRED,
+              "site " + name + " was not changed: the request ran out of time; send it again",
+              null));
+    }
+    Duration margin = asks.timeout().dividedBy(2);
+    return asks.<SiteEntity.Command, SiteEntity.Reply>ask(
+        site(name), command, Duration.ofMillis(left).plus(margin));
   }
 
   private EntityRef<SiteEntity.Command> site(String name) {
@@ -151,11 +222,40 @@ final class SitesRoutes extends AllDirectives {
       return invalid(problems);
     }
     SiteSpec full = SiteSpecs.withDefaults(spec);
+    long deadline = System.currentTimeMillis() + asks.timeout().toMillis();
+    Duration revisionTimeout = asks.timeout().dividedBy(2);
     CompletionStage<Route> route =
-        CompletableFuture.supplyAsync(() -> uploaded(spec.revision()), blocking)
+        CompletableFuture.supplyAsync(() -> revisionCheck.test(spec.revision()), blocking)
+            .orTimeout(revisionTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            .handle(
+                (known, err) -> {
+                  if (err == null) {
+                    return Optional.of(known);
+                  }
+                  if (ApiErrors.unwrap(err) instanceof TimeoutException) {
+                    return Optional.<Boolean>empty();
+                  }
+                  throw new CompletionException(ApiErrors.unwrap(err));
+                })
             .thenCompose(
                 known -> {
-                  if (!known) {
+                  if (known.isEmpty()) {
+                    // the fetch goes on in the background; this request changes nothing
+                    return CompletableFuture.completedFuture(
+                        complete(
+                            Problem.response(
+                                StatusCodes.SERVICE_UNAVAILABLE,
+                                "revision "
+                                    + spec.revision()
+                                    + " is not on this node yet and fetching it from a peer took"
+                                    + " longer than "
+                                    + revisionTimeout.toMillis()
+                                    + " ms; it is still being fetched: send the PUT again in a"
+                                    + " moment. Site "
+                                    + name
+                                    + " was not changed")));
+                  }
+                  if (!known.get()) {
                     return CompletableFuture.completedFuture(
                         invalid(
                             List.of(
@@ -168,22 +268,24 @@ final class SitesRoutes extends AllDirectives {
                           directory, r -> new SiteDirectory.Register(name, r))
                       .thenCompose(
                           done ->
-                              asks.<SiteEntity.Command, SiteEntity.Reply>ask(
-                                  site(name), r -> new SiteEntity.Put(full, r)))
+                              change(name, r -> new SiteEntity.Put(full, deadline, r), deadline))
                       .thenApply(this::reply);
                 });
     return onSuccess(route, r -> r);
   }
 
   private Route getSite(String name) {
-    return onSuccess(
-        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new),
-        this::reply);
+    return onSuccess(getKnown(name), this::reply);
   }
 
   private Route deleteSite(String name) {
     CompletionStage<SiteEntity.Reply> reply =
-        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Delete::new)
+        ifKnown(
+                name,
+                r -> r,
+                () ->
+                    asks.<SiteEntity.Command, SiteEntity.Reply>ask(
+                        site(name), SiteEntity.Delete::new))
             .thenCompose(
                 r ->
                     r.outcome() == SiteEntity.Outcome.OK
@@ -206,29 +308,18 @@ final class SitesRoutes extends AllDirectives {
     } catch (Json.BadBody e) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    CompletionStage<SiteEntity.Reply> reply =
-        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new)
-            .thenCompose(
-                current -> {
-                  if (current.site() == null) {
-                    return CompletableFuture.completedFuture(current);
-                  }
-                  SiteSpec next = current.site().spec().withInstances(req.instances());
-                  List<String> problems = SiteSpecs.validate(name, next);
-                  if (!problems.isEmpty()) {
-                    return CompletableFuture.completedFuture(
-                        new SiteEntity.Reply(
-                            SiteEntity.Outcome.INVALID, String.join("; ", problems), null));
-                  }
-                  return asks.<SiteEntity.Command, SiteEntity.Reply>ask(
-                      site(name), r -> new SiteEntity.Put(next, r));
-                });
-    return onSuccess(reply, this::reply);
+    long deadline = System.currentTimeMillis() + asks.timeout().toMillis();
+    return onSuccess(
+        ifKnown(
+            name,
+            r -> r,
+            () -> change(name, r -> new SiteEntity.Scale(req.instances(), deadline, r), deadline)),
+        this::reply);
   }
 
   private Route instances(String name) {
     return onSuccess(
-        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new),
+        getKnown(name),
         r -> r.site() == null ? reply(r) : json(StatusCodes.OK, r.site().instances()));
   }
 
@@ -248,7 +339,7 @@ final class SitesRoutes extends AllDirectives {
               StatusCodes.BAD_REQUEST, "tail must be between 1 and " + MAX_TAIL + " lines"));
     }
     CompletionStage<HttpResponse> response =
-        asks.<SiteEntity.Command, SiteEntity.Reply>ask(site(name), SiteEntity.Get::new)
+        getKnown(name)
             .thenCompose(
                 r -> {
                   if (r.site() == null) {
@@ -309,6 +400,7 @@ final class SitesRoutes extends AllDirectives {
       case NOT_FOUND -> complete(Problem.response(StatusCodes.NOT_FOUND, r.message()));
       case INVALID -> invalid(List.of(r.message()));
       case CONFLICT -> complete(Problem.response(StatusCodes.CONFLICT, r.message()));
+      case EXPIRED -> complete(Problem.response(StatusCodes.SERVICE_UNAVAILABLE, r.message()));
     };
   }
 

@@ -194,5 +194,10 @@ class MainTest {
     assertEquals("other", Metrics.routeOf("/api/v1/nope"));
     assertEquals("/api/v1/cluster/members", Metrics.routeOf("/api/v1/cluster/members"));
     assertEquals("/api/v1/cluster/leave", Metrics.routeOf("/api/v1/cluster/leave"));
+    assertEquals("other", Metrics.routeOf("/api/v1/sites/a/b/c"));
+    assertEquals("other", Metrics.routeOf("/api/v1/sites/a/instances/b/nope"));
+    assertEquals("other", Metrics.routeOf("/api/v1/cluster/anything"));
+    assertEquals("/api/v1/hosts/{id}/drain", Metrics.routeOf("/api/v1/hosts/h1/drain"));
+    assertEquals("/api/v1/revisions/{id}", Metrics.routeOf("/api/v1/revisions/abc/"));
   }
 }

@@ -26,6 +26,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -119,7 +120,43 @@ public final class HostAgent {
    */
   public static Behavior<Command> create(AgentSettings settings, ReleaseDirs releases) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Agent(ctx, timers, settings, releases)));
+        outer -> {
+          // survives a restart: the instance runners (children, kept alive) and what the agent
+          // knows of them, so a restarted agent adopts everything it ran
+          Memory memory = new Memory();
+          return Behaviors.supervise(
+                  Behaviors.<Command>setup(
+                      ctx ->
+                          Behaviors.withTimers(
+                              timers -> new Agent(ctx, timers, settings, releases, memory))))
+              .onFailure(
+                  Exception.class,
+                  SupervisorStrategy.restart()
+                      .withStopChildren(false)
+                      .withLimit(RESTART_LIMIT, RESTART_WINDOW));
+        });
+  }
+
+  /**
+   * More failures than this within {@link #RESTART_WINDOW} stop the agent for good; the node's
+   * health then answers 503.
+   */
+  static final int RESTART_LIMIT = 10;
+
+  static final java.time.Duration RESTART_WINDOW = java.time.Duration.ofMinutes(1);
+
+  /** What an agent keeps across a restart after a failure (everything but its timers). */
+  private static final class Memory {
+    String agentId;
+    String incarnation;
+    Ledger ledger;
+    PortAllocator ports;
+    final Map<String, Ledger.Entry> ledgerEntries = new TreeMap<>();
+    final Map<String, Slot> slots = new LinkedHashMap<>();
+    final Map<String, ActorRef<SiteReport>> reportTo = new TreeMap<>();
+    final List<ActorRef<Done>> stopAllWaiters = new ArrayList<>();
+    boolean shuttingDown;
+    int restarts;
   }
 
   /** For work on the blocking dispatcher, where the actor's own logger must not be used. */
@@ -162,36 +199,63 @@ public final class HostAgent {
     private final ReleaseDirs releases;
     private final Executor blocking;
     private final String agentId;
-    private final String incarnation = UUID.randomUUID().toString();
+    private final String incarnation;
     private final Ledger ledger;
-    private final Map<String, Ledger.Entry> ledgerEntries = new TreeMap<>();
+    private final Map<String, Ledger.Entry> ledgerEntries;
     private final PortAllocator ports;
-    private final Map<String, Slot> slots = new LinkedHashMap<>();
-    private final Map<String, ActorRef<SiteReport>> reportTo = new TreeMap<>();
-    private final List<ActorRef<Done>> stopAllWaiters = new ArrayList<>();
+    private final Map<String, Slot> slots;
+    private final Map<String, ActorRef<SiteReport>> reportTo;
+    private final List<ActorRef<Done>> stopAllWaiters;
     private final ActorRef<InstanceRunner.Event> runnerEvents;
-    private boolean shuttingDown;
+    private final Memory memory;
 
     Agent(
         ActorContext<Command> ctx,
         TimerScheduler<Command> timers,
         AgentSettings settings,
-        ReleaseDirs releases)
+        ReleaseDirs releases,
+        Memory memory)
         throws IOException {
       super(ctx);
       this.settings = settings;
       this.releases = releases;
+      this.memory = memory;
       this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-      this.ports = PortAllocator.bindChecking(settings.portMin(), settings.portMax());
-      Path agentDir = settings.dataDir().resolve("agent");
-      Files.createDirectories(agentDir);
-      Files.createDirectories(settings.dataDir().resolve("logs"));
-      this.agentId = agentId(agentDir);
-      this.ledger = new Ledger(agentDir);
-      killOrphans();
+      boolean restarted = memory.ports != null;
+      if (!restarted) {
+        memory.ports = PortAllocator.bindChecking(settings.portMin(), settings.portMax());
+        Path agentDir = settings.dataDir().resolve("agent");
+        Files.createDirectories(agentDir);
+        Files.createDirectories(settings.dataDir().resolve("logs"));
+        memory.agentId = agentId(agentDir);
+        memory.ledger = new Ledger(agentDir);
+        memory.incarnation = UUID.randomUUID().toString();
+      }
+      this.ports = memory.ports;
+      this.agentId = memory.agentId;
+      this.ledger = memory.ledger;
+      this.incarnation = memory.incarnation;
+      this.ledgerEntries = memory.ledgerEntries;
+      this.slots = memory.slots;
+      this.reportTo = memory.reportTo;
+      this.stopAllWaiters = memory.stopAllWaiters;
+      if (!restarted) {
+        killOrphans();
+      }
       this.runnerEvents = ctx.messageAdapter(InstanceRunner.Event.class, FromRunner::new);
       ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.reportInterval());
+      if (restarted) {
+        memory.restarts++;
+        ctx.getLog()
+            .warn(
+                "host agent on host {} restarted after a failure (restart {}); it kept its {}"
+                    + " instances and their runners",
+                settings.host(),
+                memory.restarts,
+                slots.size());
+        return;
+      }
       ctx.getLog()
           .info(
               "host agent started on host {} (pool {}, incarnation {}, agent id {}, ports {}-{})",
@@ -263,7 +327,7 @@ public final class HostAgent {
     }
 
     private Behavior<Command> onAssign(Assign a) {
-      if (shuttingDown) {
+      if (memory.shuttingDown) {
         getContext()
             .getLog()
             .debug(
@@ -440,7 +504,7 @@ public final class HostAgent {
               settings.host(),
               slot.port);
       report(slot.site);
-      if (shuttingDown && slots.isEmpty()) {
+      if (memory.shuttingDown && slots.isEmpty()) {
         finishStopAll();
       }
       return this;
@@ -562,7 +626,7 @@ public final class HostAgent {
     }
 
     private Behavior<Command> onStopAll(StopAll s) {
-      shuttingDown = true;
+      memory.shuttingDown = true;
       stopAllWaiters.add(s.replyTo());
       getContext()
           .getLog()

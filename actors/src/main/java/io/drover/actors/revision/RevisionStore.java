@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Revisions, content-addressed by sha256, stored under {@code <data-dir>/revisions/} and unpacked
@@ -57,6 +59,7 @@ public final class RevisionStore {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
   private static final String UNPACKING_PREFIX = ".unpacking-";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(RevisionStore.class);
 
   private final Path revisionsDir;
   private final Path uploadsDir;
@@ -101,6 +104,21 @@ public final class RevisionStore {
           deleteTree(dir);
         }
       }
+      // uploads and imports a previous process did not finish: nobody waits for them now
+      int staleUploads = 0;
+      try (DirectoryStream<Path> stale = Files.newDirectoryStream(uploadsDir)) {
+        for (Path p : stale) {
+          if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            deleteTree(p);
+          } else {
+            Files.deleteIfExists(p);
+          }
+          staleUploads++;
+        }
+      }
+      if (staleUploads > 0) {
+        log.info("removed {} unfinished upload files from {}", staleUploads, uploadsDir);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the revision store under " + dataDir, e);
     }
@@ -142,20 +160,37 @@ public final class RevisionStore {
       }
       int files = validate(upload, maxUnpackedBytes);
       String id = sha256(upload);
-      Optional<RevisionInfo> existing = get(id);
-      if (existing.isPresent()) {
-        return existing.get();
+      synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
+        Optional<RevisionInfo> existing = get(id);
+        if (existing.isPresent()) {
+          // uploaded again: as fresh as a new upload for retention
+          touch(revisionsDir.resolve(id + ".tar.gz"));
+          return existing.get();
+        }
       }
       moveInto(upload, revisionsDir.resolve(id + ".tar.gz"));
       RevisionInfo info = new RevisionInfo(id, size, files, System.currentTimeMillis());
       Path staged = Files.createTempFile(uploadsDir, id, ".json");
       try {
-        JSON.writeValue(staged.toFile(), info);
-        // link(2) creates the name only if absent: the first of concurrent imports wins
-        Files.createLink(metadataFile(id), staged);
-        return info;
-      } catch (FileAlreadyExistsException e) {
-        return get(id).orElseThrow(() -> e);
+        writeDurably(staged, info);
+        try {
+          // link(2) creates the name only if absent: the first of concurrent imports wins
+          Files.createLink(metadataFile(id), staged);
+          return info;
+        } catch (FileAlreadyExistsException e) {
+          Optional<RevisionInfo> winner = get(id);
+          if (winner.isPresent()) {
+            return winner.get();
+          }
+          // the file there is empty or corrupt (a crash mid-write): these bytes repair it
+          Files.move(
+              staged,
+              metadataFile(id),
+              StandardCopyOption.ATOMIC_MOVE,
+              StandardCopyOption.REPLACE_EXISTING);
+          log.info("revision {}: unreadable metadata replaced by this upload", id);
+          return info;
+        }
       } finally {
         Files.deleteIfExists(staged);
       }
@@ -231,6 +266,93 @@ public final class RevisionStore {
           deleteTree(tmp);
         }
       }
+    }
+  }
+
+  /**
+   * One stored revision for retention.
+   *
+   * @param id the revision id
+   * @param freshAtMillis when it was last uploaded (first upload or a later upload of the same
+   *     bytes, whichever is newer)
+   */
+  public record Stored(String id, long freshAtMillis) {}
+
+  /** Every complete stored revision with its freshness. */
+  public List<Stored> stored() {
+    List<Stored> out = new ArrayList<>();
+    for (RevisionInfo info : list()) {
+      long fresh = info.uploadedAtMillis();
+      try {
+        fresh =
+            Math.max(
+                fresh,
+                Files.getLastModifiedTime(revisionsDir.resolve(info.id() + ".tar.gz")).toMillis());
+      } catch (IOException e) {
+        // no archive: metadata alone, as fresh as its upload
+      }
+      out.add(new Stored(info.id(), fresh));
+    }
+    return out;
+  }
+
+  /** The ids of the unpacked releases on this host. */
+  public List<String> releaseIds() {
+    List<String> ids = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(releasesDir)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (isRevisionId(name)) {
+          ids.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + releasesDir, e);
+    }
+    return ids;
+  }
+
+  /**
+   * Deletes a revision: its metadata first (from then on it counts as absent), then its archive and
+   * its release. Returns false when there was nothing to delete.
+   */
+  public boolean delete(String id) throws IOException {
+    if (!isRevisionId(id)) {
+      return false;
+    }
+    synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
+      boolean any = Files.deleteIfExists(metadataFile(id));
+      any |= Files.deleteIfExists(revisionsDir.resolve(id + ".tar.gz"));
+      any |= deleteRelease(id);
+      return any;
+    }
+  }
+
+  /** Deletes the unpacked release of a revision (it is unpacked again on next use). */
+  public boolean deleteRelease(String id) throws IOException {
+    if (!isRevisionId(id)) {
+      return false;
+    }
+    Path release = releasesDir.resolve(id);
+    synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
+      if (!Files.exists(release, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      // moved aside first, so nobody sees a half-deleted release
+      Path doomed = Files.createTempDirectory(releasesDir, UNPACKING_PREFIX + "delete-");
+      Files.delete(doomed);
+      Files.move(release, doomed, StandardCopyOption.ATOMIC_MOVE);
+      deleteTree(doomed);
+      return true;
+    }
+  }
+
+  private static void touch(Path file) {
+    try {
+      Files.setLastModifiedTime(
+          file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (IOException e) {
+      // freshness only delays retention; a missing archive is repaired by the import
     }
   }
 
@@ -326,13 +448,43 @@ public final class RevisionStore {
     return revisionsDir.resolve(id + ".json");
   }
 
+  /**
+   * The metadata in {@code metadata}; empty when absent, and also when empty, corrupt or naming
+   * another revision (a crash mid-write, a bad disk): such a revision counts as not stored, and
+   * uploading its bytes again rewrites the file.
+   */
   private static Optional<RevisionInfo> read(Path metadata) {
     try {
-      return Optional.of(JSON.readValue(metadata.toFile(), RevisionInfo.class));
+      RevisionInfo info = JSON.readValue(metadata.toFile(), RevisionInfo.class);
+      String name = metadata.getFileName().toString();
+      if (info == null || !name.equals(info.id() + ".json")) {
+        log.warn(
+            "revision metadata {} names another revision; the revision is treated as absent"
+                + " (upload its archive again to repair it)",
+            metadata);
+        return Optional.empty();
+      }
+      return Optional.of(info);
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read revision metadata " + metadata, e);
+      log.warn(
+          "revision metadata {} is unreadable ({}); the revision is treated as absent (upload its"
+              + " archive again to repair it)",
+          metadata,
+          e.getMessage().lines().findFirst().orElse("empty"));
+      return Optional.empty();
+    }
+  }
+
+  /** Writes the metadata and forces it to disk, so that a crash cannot leave an empty file. */
+  private static void writeDurably(Path file, RevisionInfo info) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(info);
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(java.nio.ByteBuffer.wrap(bytes));
+      ch.force(true);
     }
   }
 

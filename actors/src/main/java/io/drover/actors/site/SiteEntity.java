@@ -50,14 +50,50 @@ public final class SiteEntity {
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Creates the site or changes its spec; answers {@code CREATED} or {@code OK}. */
-  public record Put(SiteSpec spec, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * Creates the site or changes its spec; answers {@code CREATED} or {@code OK}.
+   *
+   * @param deadlineMillis wall-clock time (epoch ms) after which the request was already answered
+   *     with an error: the entity then refuses it ({@code EXPIRED}) and changes nothing; 0 for none
+   */
+  public record Put(SiteSpec spec, long deadlineMillis, ActorRef<Reply> replyTo)
+      implements Command {
+
+    /** A Put without a deadline. */
+    public Put(SiteSpec spec, ActorRef<Reply> replyTo) {
+      this(spec, 0, replyTo);
+    }
+  }
+
+  /**
+   * Sets the instance count of the current spec, inside the entity, so that a scale never undoes a
+   * concurrent Put; answers {@code OK}, {@code NOT_FOUND}, {@code INVALID} or {@code EXPIRED}.
+   *
+   * @param deadlineMillis as in {@link Put}
+   */
+  public record Scale(int instances, long deadlineMillis, ActorRef<Reply> replyTo)
+      implements Command {}
 
   /** Answers {@code OK} with the site, or {@code NOT_FOUND}. */
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
   /** Stops every instance and forgets the site; answers {@code OK} or {@code NOT_FOUND}. */
   public record Delete(ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * Answers with the revisions this site uses and used, for revision retention. Also answered for a
+   * site that does not exist (both sets empty).
+   */
+  public record GetRevisions(ActorRef<Revisions> replyTo) implements Command {}
+
+  /**
+   * @param site the site name
+   * @param inUse revisions of the current spec and of every placed instance
+   * @param recent the revisions the site was set to, newest first (at most {@link
+   *     State#REVISION_HISTORY})
+   */
+  public record Revisions(String site, java.util.Set<String> inUse, List<String> recent)
+      implements CborSerializable {}
 
   /** Starts the entity if it is not running (sent by the site directory); no reply. */
   public enum Wake implements Command {
@@ -70,7 +106,9 @@ public final class SiteEntity {
     CREATED,
     NOT_FOUND,
     INVALID,
-    CONFLICT
+    CONFLICT,
+    /** the request arrived after its deadline (its caller had given up); nothing changed */
+    EXPIRED
   }
 
   /**
@@ -119,7 +157,8 @@ public final class SiteEntity {
                             hosts,
                             settings,
                             System::currentTimeMillis,
-                            selfDowned(system)))
+                            selfDowned(system),
+                            ctx.getShard()))
                 // sites must keep reconciling while nobody talks to them
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
                 .withStopMessage(Stop.INSTANCE));
@@ -154,6 +193,20 @@ public final class SiteEntity {
       SiteSettings settings,
       LongSupplier clock,
       BooleanSupplier downed) {
+    return create(name, hosts, settings, clock, downed, null);
+  }
+
+  /**
+   * As above; {@code shard} (null outside sharding) is asked to passivate the entity when the site
+   * does not exist, so that asking for unknown or deleted names leaves nothing running.
+   */
+  static Behavior<Command> create(
+      String name,
+      ActorRef<HostDirectory.Command> hosts,
+      SiteSettings settings,
+      LongSupplier clock,
+      BooleanSupplier downed,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -164,7 +217,9 @@ public final class SiteEntity {
                       ctx.messageAdapter(HostAgent.SiteReport.class, WrappedReport::new);
                   hosts.tell(new HostDirectory.Subscribe(hostsAdapter));
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.reconcileInterval());
-                  return new Site(name, ctx, reportAdapter, settings, clock, downed);
+                  Site site = new Site(name, ctx, reportAdapter, settings, clock, downed);
+                  site.shard = shard;
+                  return site;
                 }));
   }
 
@@ -237,17 +292,54 @@ public final class SiteEntity {
    * @param nextEpoch the epoch of the next placement
    * @param placements instance id to placement
    * @param specs the spec of every generation that still has a placement, and of the current one
+   * @param revisions the revisions this site was set to, newest first, at most {@link
+   *     #REVISION_HISTORY}; what revision retention keeps for a roll-back (empty in snapshots
+   *     written before it existed)
    */
   public record State(
       SiteSpec spec,
       long generation,
       long nextEpoch,
       Map<String, Placed> placements,
-      Map<Long, SiteSpec> specs)
+      Map<Long, SiteSpec> specs,
+      List<String> revisions)
       implements CborSerializable {
 
+    /** How many past revisions a site remembers. */
+    public static final int REVISION_HISTORY = 20;
+
+    public State {
+      revisions = revisions == null ? List.of() : List.copyOf(revisions);
+    }
+
     static State empty() {
-      return new State(null, 0, 1, Map.of(), Map.of());
+      return new State(null, 0, 1, Map.of(), Map.of(), List.of());
+    }
+
+    /** Every revision an instance of this site runs or will run: current spec and placements. */
+    public java.util.Set<String> revisionsInUse() {
+      java.util.Set<String> used = new TreeSet<>();
+      if (spec != null && spec.revision() != null) {
+        used.add(spec.revision());
+      }
+      for (Placed p : placements.values()) {
+        SiteSpec s = specs.get(p.generation());
+        if (s != null && s.revision() != null) {
+          used.add(s.revision());
+        }
+      }
+      return used;
+    }
+
+    private static List<String> pushed(List<String> history, String revision) {
+      List<String> next = new ArrayList<>();
+      next.add(revision);
+      for (String r : history) {
+        if (!r.equals(revision) && next.size() < REVISION_HISTORY) {
+          next.add(r);
+        }
+      }
+      return next;
     }
 
     public boolean exists() {
@@ -263,12 +355,19 @@ public final class SiteEntity {
       if (event instanceof SpecSet e) {
         Map<Long, SiteSpec> s = new HashMap<>(specs);
         s.put(e.generation(), e.spec());
-        return new State(e.spec(), e.generation(), nextEpoch, placements, s).pruned();
+        return new State(
+                e.spec(),
+                e.generation(),
+                nextEpoch,
+                placements,
+                s,
+                pushed(revisions, e.spec().revision()))
+            .pruned();
       } else if (event instanceof InstancePlaced e) {
         Map<String, Placed> p = new HashMap<>(placements);
         p.put(
             e.instanceId(), new Placed(e.instanceId(), e.host(), e.epoch(), e.generation(), false));
-        return new State(spec, generation, Math.max(nextEpoch, e.epoch() + 1), p, specs);
+        return new State(spec, generation, Math.max(nextEpoch, e.epoch() + 1), p, specs, revisions);
       } else if (event instanceof InstanceLost e) {
         Placed lost = placements.get(e.instanceId());
         if (lost == null) {
@@ -276,13 +375,13 @@ public final class SiteEntity {
         }
         Map<String, Placed> p = new HashMap<>(placements);
         p.put(e.instanceId(), lost.asLost());
-        return new State(spec, generation, nextEpoch, p, specs);
+        return new State(spec, generation, nextEpoch, p, specs, revisions);
       } else if (event instanceof InstanceRemoved e) {
         Map<String, Placed> p = new HashMap<>(placements);
         p.remove(e.instanceId());
-        return new State(spec, generation, nextEpoch, p, specs).pruned();
+        return new State(spec, generation, nextEpoch, p, specs, revisions).pruned();
       } else {
-        return new State(null, generation, nextEpoch, Map.of(), Map.of());
+        return new State(null, generation, nextEpoch, Map.of(), Map.of(), List.of());
       }
     }
 
@@ -295,7 +394,7 @@ public final class SiteEntity {
           s.put(g, e.getValue());
         }
       }
-      return new State(spec, generation, nextEpoch, placements, s);
+      return new State(spec, generation, nextEpoch, placements, s, revisions);
     }
   }
 
@@ -321,6 +420,8 @@ public final class SiteEntity {
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final Set<String> hostsToClear = new TreeSet<>();
     private long lastPlanAt = -1;
+    private ActorRef<ClusterSharding.ShardCommand> shard;
+    private boolean passivating;
 
     Site(
         String name,
@@ -361,10 +462,16 @@ public final class SiteEntity {
       return newCommandHandlerWithReplyBuilder()
           .forAnyState()
           .onCommand(Put.class, this::onPut)
+          .onCommand(Scale.class, this::onScale)
           .onCommand(Get.class, this::onGet)
+          .onCommand(
+              GetRevisions.class,
+              (s, c) ->
+                  Effect()
+                      .reply(c.replyTo(), new Revisions(name, s.revisionsInUse(), s.revisions())))
           .onCommand(Delete.class, this::onDelete)
           .onCommand(Wake.class, (s, c) -> Effect().noReply())
-          .onCommand(Tick.class, (s, c) -> reconcile(s, true))
+          .onCommand(Tick.class, this::onTick)
           .onCommand(WrappedHosts.class, this::onHosts)
           .onCommand(WrappedReport.class, this::onReport)
           .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
@@ -372,6 +479,9 @@ public final class SiteEntity {
     }
 
     private ReplyEffect<Event, State> onPut(State state, Put put) {
+      if (expired(put.deadlineMillis())) {
+        return Effect().reply(put.replyTo(), expiredReply());
+      }
       if (put.spec() == null || put.spec().instances() < 2) {
         int n = put.spec() == null ? 0 : put.spec().instances();
         return Effect()
@@ -384,9 +494,51 @@ public final class SiteEntity {
                         + "): Drover runs every site twice, on distinct hosts",
                     null));
       }
-      SiteSpec spec = SiteSpecs.withDefaults(put.spec());
+      return setSpec(state, SiteSpecs.withDefaults(put.spec()), put.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onScale(State state, Scale scale) {
+      if (expired(scale.deadlineMillis())) {
+        return Effect().reply(scale.replyTo(), expiredReply());
+      }
+      if (!state.exists()) {
+        return Effect().reply(scale.replyTo(), notFound());
+      }
+      SiteSpec next = state.spec().withInstances(scale.instances());
+      List<String> problems = SiteSpecs.validate(name, next);
+      if (!problems.isEmpty()) {
+        return Effect()
+            .reply(scale.replyTo(), new Reply(Outcome.INVALID, String.join("; ", problems), null));
+      }
+      return setSpec(state, next, scale.replyTo());
+    }
+
+    private boolean expired(long deadlineMillis) {
+      if (deadlineMillis <= 0 || clock.getAsLong() <= deadlineMillis) {
+        return false;
+      }
+      ctx.getLog()
+          .warn(
+              "site {}: refused a change that arrived {} ms after its deadline (its request was"
+                  + " already answered with an error)",
+              name,
+              clock.getAsLong() - deadlineMillis);
+      return true;
+    }
+
+    private Reply expiredReply() {
+      return new Reply(
+          Outcome.EXPIRED,
+          "site "
+              + name
+              + " was not changed: the request took longer than its deadline; send it again",
+          null);
+    }
+
+    /** Persists {@code spec} as the site's spec (creating the site) and replies. */
+    private ReplyEffect<Event, State> setSpec(State state, SiteSpec spec, ActorRef<Reply> replyTo) {
       if (state.exists() && state.spec().equals(spec)) {
-        return Effect().reply(put.replyTo(), new Reply(Outcome.OK, null, view(state)));
+        return Effect().reply(replyTo, new Reply(Outcome.OK, null, view(state)));
       }
       boolean created = !state.exists();
       long generation =
@@ -401,7 +553,7 @@ public final class SiteEntity {
       return Effect()
           .persist(events)
           .thenRun(s -> afterPersist(events, state, s))
-          .thenReply(put.replyTo(), s -> new Reply(outcome, null, view(s)));
+          .thenReply(replyTo, s -> new Reply(outcome, null, view(s)));
     }
 
     private ReplyEffect<Event, State> onGet(State state, Get get) {
@@ -429,6 +581,20 @@ public final class SiteEntity {
                 sendAssigns(s);
               })
           .thenReply(delete.replyTo(), s -> new Reply(Outcome.OK, null, null));
+    }
+
+    /** A site that does not exist has nothing to reconcile: it passivates instead. */
+    private ReplyEffect<Event, State> onTick(State state, Tick tick) {
+      if (!state.exists() && hostsToClear.isEmpty() && shard != null) {
+        if (!passivating) {
+          passivating = true;
+          ctx.getLog().debug("site {} does not exist: passivating its entity", name);
+          shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+        }
+        return Effect().noReply();
+      }
+      passivating = false;
+      return reconcile(state, true);
     }
 
     private Reply notFound() {

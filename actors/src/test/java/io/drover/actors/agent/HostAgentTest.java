@@ -222,6 +222,40 @@ class HostAgentTest {
   }
 
   @Test
+  void anAgentThatFailsIsRestartedAndKeepsSupervisingItsInstances() throws Exception {
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    agent.tell(assign(reports.getRef(), script("exec sleep 300"), "shop-1"));
+    InstanceStatus before = only(await(reports, allReady(1)));
+    TestProbe<HostInfo> info = kit.createTestProbe();
+    agent.tell(new HostAgent.Describe(info.getRef()));
+    String incarnation = info.receiveMessage(DEADLINE).incarnation();
+
+    // a malformed assignment (no spec) makes the agent throw
+    agent.tell(
+        new Assign("broken", List.of(new Assignment("broken-1", 1, null)), reports.getRef()));
+
+    TestProbe<HostAgent.Instances> instances = kit.createTestProbe();
+    agent.tell(new HostAgent.GetInstances(instances.getRef()));
+    List<InstanceStatus> after = instances.receiveMessage(DEADLINE).instances();
+    assertEquals(1, after.size(), after.toString());
+    assertEquals(before.pid(), after.get(0).pid(), "the same process, adopted");
+    assertTrue(ProcessHandle.of(before.pid()).map(ProcessHandle::isAlive).orElse(false));
+    agent.tell(new HostAgent.Describe(info.getRef()));
+    assertEquals(incarnation, info.receiveMessage(DEADLINE).incarnation(), "same incarnation");
+
+    // still supervised: a crash is restarted, and a stop is carried out
+    sigkill(before.pid());
+    InstanceStatus restarted =
+        only(await(reports, l -> l.size() == 1 && l.get(0).isReady() && l.get(0).restarts() > 0));
+    assertNotEquals(before.pid(), restarted.pid());
+    agent.tell(assign(reports.getRef(), script("exec sleep 300")));
+    await(reports, List::isEmpty);
+    awaitGone(kit, restarted.pid());
+  }
+
+  @Test
   void twoInstancesBecomeReadyOnDistinctPortsAndAnswerHttp() throws Exception {
     ActorTestKit kit = kit();
     TestProbe<SiteReport> reports = kit.createTestProbe();

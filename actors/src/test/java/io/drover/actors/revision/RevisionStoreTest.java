@@ -68,6 +68,32 @@ class RevisionStoreTest {
   }
 
   @Test
+  void anEmptyOrCorruptMetadataFileIsAbsentAndTheSameUploadRepairsIt() throws Exception {
+    Path packed = tmp.resolve("app.tar.gz");
+    TarGz.pack(appDir(), packed);
+    byte[] bytes = Files.readAllBytes(packed);
+    RevisionInfo good = importBytes(bytes, "first");
+    Path other = tmp.resolve("other");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve("x.txt"), "x");
+    RevisionInfo second = importDir(other);
+
+    Path metadata = data.resolve("revisions/" + good.id() + ".json");
+    for (byte[] broken : List.of(new byte[0], "{\"id\": \"abc".getBytes(StandardCharsets.UTF_8))) {
+      Files.write(metadata, broken);
+      assertEquals(List.of(second), store.list(), "the broken one is skipped, the rest listed");
+      assertTrue(store.get(good.id()).isEmpty(), "a broken revision is absent");
+      assertTrue(store.archive(good.id()).isEmpty());
+
+      RevisionInfo repaired = importBytes(bytes, "again");
+      assertEquals(good.id(), repaired.id());
+      assertEquals(repaired, store.get(good.id()).orElseThrow(), "uploading again repairs it");
+      assertEquals(2, store.list().size());
+    }
+    assertUploadsEmpty();
+  }
+
+  @Test
   void concurrentImportsOfTheSameBytesAgree() throws Exception {
     Path packed = tmp.resolve("app.tar.gz");
     TarGz.pack(appDir(), packed);

@@ -167,6 +167,55 @@ class SiteEntityTest {
   }
 
   @Test
+  void aPutPastItsDeadlineChangesNothing() {
+    var late = kit.<Reply>runCommand(r -> new SiteEntity.Put(spec(REV1, 2), clock.get() - 1, r));
+    assertEquals(Outcome.EXPIRED, late.reply().outcome());
+    assertTrue(late.hasNoEvents());
+    assertEquals(Outcome.NOT_FOUND, get().outcome(), "the site was not created");
+    var inTime = kit.<Reply>runCommand(r -> new SiteEntity.Put(spec(REV1, 2), clock.get(), r));
+    assertEquals(Outcome.CREATED, inTime.reply().outcome());
+  }
+
+  @Test
+  void scaleChangesOnlyTheInstanceCountOfTheCurrentSpec() {
+    assertEquals(
+        Outcome.NOT_FOUND,
+        kit.<Reply>runCommand(r -> new SiteEntity.Scale(3, 0, r)).reply().outcome());
+    put(spec(REV1, 2));
+    // a PUT acknowledged after the scale's caller last read the site: the scale keeps it
+    put(spec(REV2, 2));
+    var scaled = kit.<Reply>runCommand(r -> new SiteEntity.Scale(4, 0, r));
+    assertEquals(Outcome.OK, scaled.reply().outcome());
+    assertEquals(REV2, kit.getState().spec().revision(), "the concurrent PUT is kept");
+    assertEquals(4, kit.getState().spec().instances());
+
+    var invalid = kit.<Reply>runCommand(r -> new SiteEntity.Scale(1, 0, r));
+    assertEquals(Outcome.INVALID, invalid.reply().outcome());
+    assertTrue(invalid.hasNoEvents());
+    var late = kit.<Reply>runCommand(r -> new SiteEntity.Scale(6, clock.get() - 1, r));
+    assertEquals(Outcome.EXPIRED, late.reply().outcome());
+    assertTrue(late.hasNoEvents());
+    assertEquals(4, kit.getState().spec().instances());
+  }
+
+  @Test
+  void revisionsInUseAndRecentSurviveRecovery() {
+    put(spec(REV1, 2));
+    put(spec(REV2, 2));
+    put(spec(REV1, 3));
+    kit.restart();
+    SiteEntity.Revisions r =
+        kit.<SiteEntity.Revisions>runCommand(SiteEntity.GetRevisions::new).reply();
+    assertEquals(List.of(REV1, REV2), r.recent(), "newest first, each once");
+    assertEquals(Set.of(REV1), r.inUse(), "no placements yet: the current spec only");
+    kit.<Reply>runCommand(SiteEntity.Delete::new);
+    SiteEntity.Revisions gone =
+        kit.<SiteEntity.Revisions>runCommand(SiteEntity.GetRevisions::new).reply();
+    assertEquals(List.of(), gone.recent());
+    assertEquals(Set.of(), gone.inUse());
+  }
+
+  @Test
   void fewerThanTwoInstancesIsInvalid() {
     var result = put(spec(REV1, 1));
     assertEquals(Outcome.INVALID, result.reply().outcome());

@@ -1,0 +1,96 @@
+package io.drover.http;
+
+import com.typesafe.config.ConfigFactory;
+import io.drover.cluster.Node;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One real single-node cluster (LevelDB journal) with its HTTP API, on free loopback ports. */
+final class TestNode implements AutoCloseable {
+
+  final Node node;
+  final int httpPort;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** A reply: status and body. */
+  record Reply(int status, String body) {}
+
+  private TestNode(Node node, int httpPort) {
+    this.node = node;
+    this.httpPort = httpPort;
+  }
+
+  static TestNode start(Path dataDir, Map<String, Object> extra) throws Exception {
+    int http = freePort();
+    Map<String, Object> o = new HashMap<>();
+    o.put("drover.data-dir", dataDir.toString());
+    o.put("drover.host", "test-host");
+    o.put("drover.http.bind", "127.0.0.1");
+    o.put("drover.http.port", http);
+    o.put("pekko.remote.artery.canonical.port", freePort());
+    o.put("pekko.coordinated-shutdown.exit-jvm", "off");
+    o.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
+    o.put("drover.agent.stop-grace", "2s");
+    o.putAll(extra);
+    Node node = Node.start(ConfigFactory.parseMap(o));
+    try {
+      HttpServer.start(node).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      throw e;
+    }
+    return new TestNode(node, http);
+  }
+
+  Reply call(String method, String path, String body) throws IOException, InterruptedException {
+    return callAt(httpPort, method, path, body);
+  }
+
+  /** A request to another server on this machine (e.g. a route bound alone by a test). */
+  Reply callAt(int port, String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(60));
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body());
+  }
+
+  Reply upload(byte[] archive) throws IOException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/revisions"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/gzip")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(archive))
+            .build();
+    HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
