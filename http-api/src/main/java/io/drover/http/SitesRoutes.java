@@ -10,6 +10,7 @@ import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import io.drover.actors.site.SiteSpec;
 import io.drover.actors.site.SiteSpecs;
+import io.drover.cluster.RevisionDistributor;
 import io.drover.cluster.RevisionFetcher;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,7 @@ final class SitesRoutes extends AllDirectives {
   private final ActorRef<SiteDirectory.Command> directory;
   private final ActorRef<HostDirectory.Command> hosts;
   private final RevisionFetcher revisions;
+  private final ActorRef<RevisionDistributor.Command> distributor;
   private final Asks asks;
   private final java.util.concurrent.Executor blocking;
 
@@ -49,12 +51,14 @@ final class SitesRoutes extends AllDirectives {
       ActorRef<SiteDirectory.Command> directory,
       ActorRef<HostDirectory.Command> hosts,
       RevisionFetcher revisions,
+      ActorRef<RevisionDistributor.Command> distributor,
       Asks asks,
       java.util.concurrent.Executor blocking) {
     this.sharding = sharding;
     this.directory = directory;
     this.hosts = hosts;
     this.revisions = revisions;
+    this.distributor = distributor;
     this.asks = asks;
     this.blocking = blocking;
   }
@@ -170,7 +174,16 @@ final class SitesRoutes extends AllDirectives {
                           done ->
                               asks.<SiteEntity.Command, SiteEntity.Reply>ask(
                                   site(name), r -> new SiteEntity.Put(full, r)))
-                      .thenApply(this::reply);
+                      .thenApply(
+                          r -> {
+                            if (r.outcome() == SiteEntity.Outcome.OK
+                                || r.outcome() == SiteEntity.Outcome.CREATED) {
+                              // every host of the pool fetches it now, not at a failover
+                              distributor.tell(
+                                  new RevisionDistributor.Announce(full.revision(), full.pool()));
+                            }
+                            return reply(r);
+                          });
                 });
     return onSuccess(route, r -> r);
   }
