@@ -108,7 +108,8 @@ class RevisionsIT {
     return n.send("POST", "/revisions", HttpRequest.BodyPublishers.ofFile(tgz));
   }
 
-  private static void putSite(LocalNode n, String site, String revision) throws Exception {
+  /** PUTs the site; false while the cluster cannot answer yet (503). */
+  private static boolean putSite(LocalNode n, String site, String revision) throws Exception {
     HttpResponse<String> put =
         n.send(
             "PUT",
@@ -118,7 +119,11 @@ class RevisionsIT {
                     + revision
                     + "\",\"command\":[\"sleep\",\"600\"],\"instances\":2,"
                     + "\"health\":{\"exec\":[\"true\"]}}"));
+    if (put.statusCode() == 503) {
+      return false;
+    }
     assertTrue(put.statusCode() / 100 == 2, put.body());
+    return true;
   }
 
   /** The instances the site reports, asked of {@code n}. */
@@ -166,8 +171,16 @@ class RevisionsIT {
         "upload to n1 acknowledged with %s copies; %d survivors hold it%n",
         stored.get("copies"), holders);
 
-    // ... and a site runs it on both survivors (the one without it fetches it from the other).
-    putSite(n2, "survivor", revision);
+    // ... and a site runs it on both survivors, once n1 is downed (its shards and singletons
+    // move then).
+    LocalNode.await(
+        Duration.ofSeconds(90),
+        "n1 removed from n2's members",
+        () ->
+            n2.members().stream()
+                .noneMatch(m -> m.get("address").asText().equals(n1.memberAddress())));
+    LocalNode.await(
+        Duration.ofSeconds(60), "the site is accepted", () -> putSite(n2, "survivor", revision));
     LocalNode.await(
         Duration.ofSeconds(90),
         "the site runs on n2 and n3",
