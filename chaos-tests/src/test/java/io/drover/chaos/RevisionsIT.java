@@ -205,6 +205,7 @@ class RevisionsIT {
               && ms.stream().noneMatch(m -> m.get("address").asText().equals(n1.memberAddress()))
               && ms.stream().allMatch(m -> m.get("status").asText().equals("up"));
         });
+    n4.awaitHealthy(FORM_WITHIN);
     assertEquals(404, n4.get("/revisions/" + revision).statusCode(), "n4 must lack it");
     instances.addAll(n2.descendants());
     n2.signal("STOP");
