@@ -35,6 +35,9 @@ final class RevisionsRoutes extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger(RevisionsRoutes.class);
 
+  /** How long an upload's body may take to arrive, on top of the replication deadline. */
+  private static final java.time.Duration UPLOAD_TIME = java.time.Duration.ofMinutes(5);
+
   private final ActorSystem<?> system;
   private final RevisionStore revisions;
   private final long maxBytes;
@@ -78,7 +81,14 @@ final class RevisionsRoutes extends AllDirectives {
                 pathEnd(
                     () ->
                         concat(
-                            post(() -> withoutSizeLimit(() -> extractDataBytes(this::upload))),
+                            post(
+                                () ->
+                                    // the body, then a second host's copy: more than the default
+                                    withRequestTimeout(
+                                        UPLOAD_TIME.plus(fetcher.settings().replicateTimeout()),
+                                        () ->
+                                            withoutSizeLimit(
+                                                () -> extractDataBytes(this::upload)))),
                             get(
                                 () ->
                                     completeWithFuture(
@@ -96,8 +106,14 @@ final class RevisionsRoutes extends AllDirectives {
                                 () ->
                                     post(
                                         () ->
-                                            parameterOptional(
-                                                "from", from -> fetch(id, from))))))));
+                                            withRequestTimeout(
+                                                fetcher
+                                                    .settings()
+                                                    .replicateTimeout()
+                                                    .plusSeconds(10),
+                                                () ->
+                                                    parameterOptional(
+                                                        "from", from -> fetch(id, from)))))))));
   }
 
   private Route show(String id) {
