@@ -51,6 +51,7 @@ public final class Node {
   private final NodeSettings settings;
   private final RevisionStore revisions;
   private final RevisionFetcher fetcher;
+  private final Revisions revisionParts;
   private final ActorRef<HostAgent.Command> agent;
   private final ActorRef<HostDirectory.Command> hosts;
   private final ActorRef<SiteDirectory.Command> sites;
@@ -68,6 +69,7 @@ public final class Node {
       NodeSettings settings,
       RevisionStore revisions,
       RevisionFetcher fetcher,
+      Revisions revisionParts,
       Refs refs,
       ActorRef<SiteDirectory.Command> sites,
       ClusterSettings cluster) {
@@ -76,6 +78,7 @@ public final class Node {
     this.settings = settings;
     this.revisions = revisions;
     this.fetcher = fetcher;
+    this.revisionParts = revisionParts;
     this.agent = refs.agent();
     this.hosts = refs.hosts();
     this.sites = sites;
@@ -165,17 +168,23 @@ public final class Node {
             dataDir, settings.revisionMaxBytes(), settings.revisionMaxUnpackedBytes());
     CompletableFuture<Refs> refs = new CompletableFuture<>();
     AtomicReference<ActorSystem<Void>> systemRef = new AtomicReference<>();
-    RevisionFetcher fetcher = new RevisionFetcher(revisions, () -> peerApis(systemRef.get()));
+    RevisionFetcher fetcher =
+        new RevisionFetcher(
+            revisions, () -> peerApis(systemRef.get()), RevisionSettings.fromConfig(config));
     ActorSystem<Void> system =
-        ActorSystem.create(guardian(settings, fetcher, refs), "drover", full);
+        ActorSystem.create(
+            guardian(settings, Revisions.releaseDirs(fetcher), refs), "drover", full);
     systemRef.set(system);
     system.systemActorOf(JournalGuard.create(), "journal-guard", Props.empty());
+    Revisions revisionParts = Revisions.start(system, settings, fetcher, advertisedApi(settings));
     try {
       Refs started = refs.get(30, TimeUnit.SECONDS);
       SiteEntity.init(system, started.hosts(), settings.site());
       HostEntity.init(system);
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
-      Node node = new Node(system, settings, revisions, fetcher, started, sites, clusterSettings);
+      Node node =
+          new Node(
+              system, settings, revisions, fetcher, revisionParts, started, sites, clusterSettings);
       node.registerShutdown();
       Membership.join(system, clusterSettings);
       // the host's control-plane record is registered as soon as this node is a member
@@ -207,12 +216,13 @@ public final class Node {
   }
 
   private static Behavior<Void> guardian(
-      NodeSettings settings, RevisionFetcher revisions, CompletableFuture<Refs> refs) {
+      NodeSettings settings,
+      io.drover.actors.agent.ReleaseDirs releases,
+      CompletableFuture<Refs> refs) {
     return Behaviors.setup(
         ctx -> {
           ActorRef<HostAgent.Command> agent =
-              ctx.spawn(
-                  HostAgent.create(settings.agent(), revisions::releaseDirOrFail), "host-agent");
+              ctx.spawn(HostAgent.create(settings.agent(), releases), "host-agent");
           ActorRef<HostDirectory.Command> hosts =
               ctx.spawn(HostDirectory.create(HostEntity.lookup(ctx.getSystem())), "host-directory");
           refs.complete(new Refs(agent, hosts));
@@ -237,7 +247,9 @@ public final class Node {
     Cluster cluster = Cluster.get(system);
     List<URI> peers = new ArrayList<>();
     for (Member m : cluster.state().getMembers()) {
-      if (m.status() != MemberStatus.up() || m.equals(cluster.selfMember())) {
+      if (m.status() != MemberStatus.up()
+          || m.equals(cluster.selfMember())
+          || cluster.state().getUnreachable().contains(m)) {
         continue;
       }
       for (String role : m.getRoles()) {
@@ -366,6 +378,16 @@ public final class Node {
   /** Revisions of this host, fetched from peers when missing. */
   public RevisionFetcher revisionFetcher() {
     return fetcher;
+  }
+
+  /** Asks other hosts to store an uploaded revision too. */
+  public RevisionReplicator revisionReplicator() {
+    return revisionParts.replicator();
+  }
+
+  /** Tells every host of a pool to fetch a revision a site of that pool now uses. */
+  public ActorRef<RevisionDistributor.Command> revisionDistributor() {
+    return revisionParts.distributor();
   }
 
   public ActorRef<HostAgent.Command> agent() {

@@ -65,6 +65,7 @@ public final class HttpServer extends AllDirectives {
                                     node.sites(),
                                     node.hosts(),
                                     node.revisionFetcher(),
+                                    node.revisionDistributor(),
                                     asks,
                                     system
                                         .dispatchers()
@@ -74,7 +75,12 @@ public final class HttpServer extends AllDirectives {
                                 .route(),
                             new HostsRoutes(ClusterSharding.get(system), node.hosts(), asks)
                                 .route(),
-                            new RevisionsRoutes(system, node.revisions(), s.revisionMaxBytes())
+                            new RevisionsRoutes(
+                                    system,
+                                    node.revisions(),
+                                    s.revisionMaxBytes(),
+                                    node.revisionFetcher(),
+                                    node.revisionReplicator())
                                 .route(),
                             new ClusterRoutes(system, node.hosts(), asks, s.leaveDrainTimeout())
                                 .route(),

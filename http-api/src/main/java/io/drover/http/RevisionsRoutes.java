@@ -5,6 +5,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.drover.actors.revision.RevisionInfo;
 import io.drover.actors.revision.RevisionRejected;
 import io.drover.actors.revision.RevisionStore;
+import io.drover.cluster.RevisionFetcher;
+import io.drover.cluster.RevisionReplicator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,21 +35,43 @@ final class RevisionsRoutes extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger(RevisionsRoutes.class);
 
+  /** How long an upload's body may take to arrive, on top of the replication deadline. */
+  private static final java.time.Duration UPLOAD_TIME = java.time.Duration.ofMinutes(5);
+
   private final ActorSystem<?> system;
   private final RevisionStore revisions;
   private final long maxBytes;
   private final Executor blocking;
+  private final RevisionFetcher fetcher;
+  private final RevisionReplicator replicator;
 
-  RevisionsRoutes(ActorSystem<?> system, RevisionStore revisions, long maxBytes) {
+  RevisionsRoutes(
+      ActorSystem<?> system,
+      RevisionStore revisions,
+      long maxBytes,
+      RevisionFetcher fetcher,
+      RevisionReplicator replicator) {
     this.system = system;
     this.revisions = revisions;
     this.maxBytes = maxBytes;
+    this.fetcher = fetcher;
+    this.replicator = replicator;
     this.blocking =
         system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
   }
 
   /** The answer to an upload: the revision, and whether these bytes were new. */
   private record Upload(RevisionInfo info, boolean created) {}
+
+  /**
+   * The body of a successful upload: the revision and how many hosts store it ({@code copies}: 1 on
+   * a node alone, at least 2 once another host confirmed its copy).
+   */
+  record Stored(String id, long size, int files, long uploadedAtMillis, int copies) {
+    static Stored of(RevisionInfo i, int copies) {
+      return new Stored(i.id(), i.size(), i.files(), i.uploadedAtMillis(), copies);
+    }
+  }
 
   Route route() {
     return pathPrefix(
@@ -57,7 +81,14 @@ final class RevisionsRoutes extends AllDirectives {
                 pathEnd(
                     () ->
                         concat(
-                            post(() -> withoutSizeLimit(() -> extractDataBytes(this::upload))),
+                            post(
+                                () ->
+                                    // the body, then a second host's copy: more than the default
+                                    withRequestTimeout(
+                                        UPLOAD_TIME.plus(fetcher.settings().replicateTimeout()),
+                                        () ->
+                                            withoutSizeLimit(
+                                                () -> extractDataBytes(this::upload)))),
                             get(
                                 () ->
                                     completeWithFuture(
@@ -69,7 +100,20 @@ final class RevisionsRoutes extends AllDirectives {
                     id ->
                         concat(
                             pathEnd(() -> get(() -> show(id))),
-                            path("archive", () -> get(() -> archive(id)))))));
+                            path("archive", () -> get(() -> archive(id))),
+                            path(
+                                "fetch",
+                                () ->
+                                    post(
+                                        () ->
+                                            withRequestTimeout(
+                                                fetcher
+                                                    .settings()
+                                                    .replicateTimeout()
+                                                    .plusSeconds(10),
+                                                () ->
+                                                    parameterOptional(
+                                                        "from", from -> fetch(id, from)))))))));
   }
 
   private Route show(String id) {
@@ -93,6 +137,46 @@ final class RevisionsRoutes extends AllDirectives {
                     .map(RevisionsRoutes::archiveResponse)
                     .orElseGet(() -> unknown(id)),
             blocking));
+  }
+
+  /**
+   * {@code POST /revisions/{id}/fetch[?from=host:port]}: this host fetches the revision from a
+   * reachable host that holds it ({@code from} first) and answers once it is stored here. Uploads
+   * use it to place their second copy; operators may use it to pre-load a host.
+   */
+  private Route fetch(String id, java.util.Optional<String> from) {
+    if (!RevisionStore.isRevisionId(id)) {
+      return complete(unknown(id));
+    }
+    java.util.Optional<java.net.URI> preferred;
+    try {
+      preferred = from.map(f -> java.net.URI.create("http://" + f));
+      if (preferred.isPresent() && preferred.get().getPort() < 0) {
+        throw new IllegalArgumentException("no port");
+      }
+    } catch (IllegalArgumentException e) {
+      return complete(
+          Problem.response(
+              StatusCodes.BAD_REQUEST,
+              "from must be host:port of a cluster member's API, e.g. from=10.0.0.5:8080"));
+    }
+    CompletionStage<HttpResponse> r =
+        fetcher
+            .fetch(id, preferred, s -> {})
+            .handle(
+                (info, err) -> {
+                  if (err == null) {
+                    return json(StatusCodes.OK, info);
+                  }
+                  Throwable cause = ApiErrors.unwrap(err);
+                  if (cause instanceof RevisionFetcher.Unavailable) {
+                    return Problem.response(StatusCodes.NOT_FOUND, cause.getMessage());
+                  }
+                  return Problem.response(
+                      StatusCodes.SERVICE_UNAVAILABLE,
+                      "fetching revision " + id + " failed: " + cause.getMessage() + "; retry");
+                });
+    return completeWithFuture(r);
   }
 
   private static HttpResponse archiveResponse(Path path) {
@@ -136,20 +220,32 @@ final class RevisionsRoutes extends AllDirectives {
                   }
                 },
                 blocking)
+            .thenCompose(
+                upload ->
+                    replicator
+                        .replicate(upload.info().id())
+                        .thenApply(copies -> new Replicated(upload, copies)))
             .handle(
-                (upload, err) -> {
+                (replicated, err) -> {
                   if (err == null) {
+                    Upload upload = replicated.upload();
                     log.info(
-                        "revision {} uploaded ({} bytes, {} files{})",
+                        "revision {} uploaded ({} bytes, {} files{}); {} copies",
                         upload.info().id(),
                         upload.info().size(),
                         upload.info().files(),
-                        upload.created() ? "" : ", already known");
+                        upload.created() ? "" : ", already known",
+                        replicated.copies());
                     return json(
-                        upload.created() ? StatusCodes.CREATED : StatusCodes.OK, upload.info());
+                        upload.created() ? StatusCodes.CREATED : StatusCodes.OK,
+                        Stored.of(upload.info(), replicated.copies()));
                   }
                   deleteQuietly(tmp);
                   Throwable cause = ApiErrors.unwrap(err);
+                  if (cause instanceof RevisionReplicator.NotReplicated) {
+                    log.warn("{}", cause.getMessage());
+                    return Problem.response(StatusCodes.SERVICE_UNAVAILABLE, cause.getMessage());
+                  }
                   if (cause instanceof StreamLimitReachedException) {
                     return Problem.response(
                         StatusCodes.PAYLOAD_TOO_LARGE,
@@ -161,6 +257,8 @@ final class RevisionsRoutes extends AllDirectives {
                 });
     return completeWithFuture(result);
   }
+
+  private record Replicated(Upload upload, int copies) {}
 
   private static void deleteQuietly(Path p) {
     try {

@@ -10,6 +10,7 @@ import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import io.drover.actors.site.SiteSpec;
 import io.drover.actors.site.SiteSpecs;
+import io.drover.cluster.RevisionDistributor;
 import io.drover.cluster.RevisionFetcher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ final class SitesRoutes extends AllDirectives {
   private final ActorRef<SiteDirectory.Command> directory;
   private final ActorRef<HostDirectory.Command> hosts;
   private final java.util.function.Predicate<String> revisionCheck;
+  private final ActorRef<RevisionDistributor.Command> distributor;
   private final Asks asks;
   private final java.util.concurrent.Executor blocking;
 
@@ -53,9 +55,10 @@ final class SitesRoutes extends AllDirectives {
       ActorRef<SiteDirectory.Command> directory,
       ActorRef<HostDirectory.Command> hosts,
       RevisionFetcher revisions,
+      ActorRef<RevisionDistributor.Command> distributor,
       Asks asks,
       java.util.concurrent.Executor blocking) {
-    this(sharding, directory, hosts, id -> uploaded(revisions, id), asks, blocking);
+    this(sharding, directory, hosts, id -> uploaded(revisions, id), distributor, asks, blocking);
   }
 
   /**
@@ -67,12 +70,14 @@ final class SitesRoutes extends AllDirectives {
       ActorRef<SiteDirectory.Command> directory,
       ActorRef<HostDirectory.Command> hosts,
       java.util.function.Predicate<String> revisionCheck,
+      ActorRef<RevisionDistributor.Command> distributor,
       Asks asks,
       java.util.concurrent.Executor blocking) {
     this.sharding = sharding;
     this.directory = directory;
     this.hosts = hosts;
     this.revisionCheck = revisionCheck;
+    this.distributor = distributor;
     this.asks = asks;
     this.blocking = blocking;
   }
@@ -269,7 +274,16 @@ final class SitesRoutes extends AllDirectives {
                       .thenCompose(
                           done ->
                               change(name, r -> new SiteEntity.Put(full, deadline, r), deadline))
-                      .thenApply(this::reply);
+                      .thenApply(
+                          r -> {
+                            if (r.outcome() == SiteEntity.Outcome.OK
+                                || r.outcome() == SiteEntity.Outcome.CREATED) {
+                              // every host of the pool fetches it now, not at a failover
+                              distributor.tell(
+                                  new RevisionDistributor.Announce(full.revision(), full.pool()));
+                            }
+                            return reply(r);
+                          });
                 });
     return onSuccess(route, r -> r);
   }

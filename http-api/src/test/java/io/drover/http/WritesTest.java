@@ -60,6 +60,7 @@ class WritesTest {
                 returned.countDown();
               }
             },
+            node.node.revisionDistributor(),
             new Asks(system.scheduler(), Duration.ofSeconds(4)),
             system.dispatchers().lookup(DispatcherSelector.blocking()));
     int port = TestNode.freePort();

@@ -12,8 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -55,6 +54,9 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
   }
 
   private record ReleaseResolved(Path dir, Throwable error) implements Command {}
+
+  /** Where the fetch of the release stands, e.g. "fetching revision … from host:port". */
+  private record FetchProgress(String message) implements Command {}
 
   private record Exited(long generation, int code) implements Command {}
 
@@ -193,6 +195,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     return newReceiveBuilder()
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .onMessage(ReleaseResolved.class, this::onReleaseResolved)
+        .onMessage(FetchProgress.class, this::onFetchProgress)
         .onMessage(Exited.class, this::onExited)
         .onMessage(CheckNow.class, this::onCheckNow)
         .onMessage(CheckDone.class, this::onCheckDone)
@@ -204,19 +207,17 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
   }
 
   private void resolveRelease() {
-    String revision = spec.revision();
-    ReleaseDirs releases = p.releases();
-    CompletableFuture<Path> dir =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return releases.releaseDir(revision);
-              } catch (IOException e) {
-                throw new CompletionException(e);
-              }
-            },
-            blocking);
+    ActorRef<Command> self = getContext().getSelf();
+    CompletionStage<Path> dir =
+        p.releases().resolve(spec.revision(), m -> self.tell(new FetchProgress(m)), blocking);
     getContext().pipeToSelf(dir, ReleaseResolved::new);
+  }
+
+  private Behavior<Command> onFetchProgress(FetchProgress f) {
+    if (!removing && process == null && releaseDir == null && state == InstanceState.STARTING) {
+      enter(InstanceState.STARTING, f.message());
+    }
+    return this;
   }
 
   private Behavior<Command> onReleaseResolved(ReleaseResolved r) {

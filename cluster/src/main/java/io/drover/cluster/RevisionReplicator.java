@@ -1,0 +1,170 @@
+package io.drover.cluster;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * "At least two of everything" for uploads: after a node stored a revision, it asks other reachable
+ * hosts ({@code POST /api/v1/revisions/{id}/fetch?from=<this node>}) to fetch it, and the upload is
+ * acknowledged once one of them confirms. It asks {@link #PARALLEL} hosts at a time, in a random
+ * order, so one paused host cannot hold the upload: the cost per upload is a few requests, not one
+ * per host.
+ */
+public final class RevisionReplicator {
+
+  /** How many hosts are asked at once. */
+  static final int PARALLEL = 2;
+
+  private static final Logger log = LoggerFactory.getLogger(RevisionReplicator.class);
+
+  private final RevisionFetcher fetcher;
+  private final String selfApi;
+  private final HttpClient http;
+
+  /** No other host confirmed a copy in time; the message says whom it asked and what they said. */
+  public static final class NotReplicated extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NotReplicated(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * @param selfApi {@code host:port} of this node's API, the source peers fetch from first
+   */
+  public RevisionReplicator(RevisionFetcher fetcher, String selfApi) {
+    this.fetcher = fetcher;
+    this.selfApi = selfApi;
+    this.http = HttpClient.newBuilder().connectTimeout(fetcher.settings().connectTimeout()).build();
+  }
+
+  /**
+   * Completes with the number of hosts known to store revision {@code id} (this one included) once
+   * a second host stored it, at once with 1 when no other host is reachable; fails with {@link
+   * NotReplicated} when no other host confirmed within {@code drover.revisions.replicate-timeout}.
+   */
+  public CompletableFuture<Integer> replicate(String id) {
+    List<URI> peers = RevisionFetcher.order(fetcher.peers(), Optional.empty());
+    if (peers.isEmpty()) {
+      return CompletableFuture.completedFuture(1);
+    }
+    Duration deadline = fetcher.settings().replicateTimeout();
+    Round round = new Round(id, new ArrayDeque<>(peers), deadline);
+    synchronized (round) {
+      for (int i = 0; i < PARALLEL; i++) {
+        round.next();
+      }
+    }
+    return round
+        .result
+        .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(
+            e -> {
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+              if (cause instanceof TimeoutException) {
+                return CompletableFuture.failedFuture(
+                    new NotReplicated(
+                        round.failure(
+                            "no other host confirmed a copy within " + pretty(deadline))));
+              }
+              return CompletableFuture.failedFuture(cause);
+            });
+  }
+
+  private static String pretty(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  /** One upload's asks: who is left, who is asked, what the failed ones said. */
+  private final class Round {
+    final String id;
+    final Deque<URI> left;
+    final Duration timeout;
+    final CompletableFuture<Integer> result = new CompletableFuture<>();
+    final List<String> said = new ArrayList<>();
+    final List<String> asking = new ArrayList<>();
+    int running;
+
+    Round(String id, Deque<URI> left, Duration timeout) {
+      this.id = id;
+      this.left = left;
+      this.timeout = timeout;
+    }
+
+    /** Asks the next host, if any; called with the lock held. */
+    void next() {
+      URI peer = left.poll();
+      if (peer == null) {
+        if (running == 0 && !result.isDone()) {
+          result.completeExceptionally(new NotReplicated(failure("no other host stored it")));
+        }
+        return;
+      }
+      running++;
+      String name = peer.getAuthority();
+      asking.add(name);
+      HttpRequest req =
+          HttpRequest.newBuilder(
+                  peer.resolve(
+                      "/api/v1/revisions/"
+                          + id
+                          + "/fetch?from="
+                          + URLEncoder.encode(selfApi, StandardCharsets.UTF_8)))
+              .timeout(timeout)
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build();
+      http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+          .whenComplete(
+              (r, err) -> {
+                synchronized (Round.this) {
+                  running--;
+                  asking.remove(name);
+                  if (err == null && r.statusCode() == 200) {
+                    log.info("revision {} stored on {} too", id, name);
+                    result.complete(2);
+                    return;
+                  }
+                  String why =
+                      err != null
+                          ? String.valueOf(err.getMessage() == null ? err : err.getMessage())
+                          : "HTTP " + r.statusCode();
+                  said.add(name + ": " + why);
+                  log.warn("revision {}: {} did not store a copy: {}", id, name, why);
+                  if (!result.isDone()) {
+                    next();
+                  }
+                }
+              });
+    }
+
+    synchronized String failure(String what) {
+      List<String> all = new ArrayList<>(said);
+      for (String a : asking) {
+        all.add(a + ": no answer yet");
+      }
+      return "revision "
+          + id
+          + " is stored on this host only: "
+          + what
+          + (all.isEmpty() ? "" : " (asked " + String.join(", ", all) + ")")
+          + "; upload it again to complete the replication";
+    }
+  }
+}
