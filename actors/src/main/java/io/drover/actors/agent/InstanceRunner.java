@@ -40,9 +40,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
 
-  /** Time between readiness attempts while starting. */
-  static final Duration READINESS_INTERVAL = Duration.ofMillis(250);
-
   private static final int TAIL_LINES = 5;
   private static final int TAIL_CHARS = 500;
 
@@ -125,6 +122,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
   private final int failuresAllowed;
 
   private Backoff backoff;
+  private ReadinessSchedule readiness;
   private Path releaseDir;
   private long generation;
   private Process process;
@@ -290,7 +288,8 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
             spec.revision(),
             spec.command());
     timers.startSingleTimer(START_TIMEOUT_KEY, new StartTimedOut(g), startTimeout);
-    timers.startSingleTimer(CHECK_KEY, new CheckNow(g), READINESS_INTERVAL);
+    readiness = ReadinessSchedule.upTo(interval);
+    timers.startSingleTimer(CHECK_KEY, new CheckNow(g), readiness.delay());
   }
 
   private Behavior<Command> onCheckNow(CheckNow c) {
@@ -335,7 +334,8 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
         timers.startSingleTimer(CHECK_KEY, new CheckNow(generation), interval);
       } else {
         lastCheckFailure = c.failure();
-        timers.startSingleTimer(CHECK_KEY, new CheckNow(generation), READINESS_INTERVAL);
+        readiness = readiness.next();
+        timers.startSingleTimer(CHECK_KEY, new CheckNow(generation), readiness.delay());
       }
     } else if (state == InstanceState.READY) {
       if (c.failure() == null) {
@@ -479,7 +479,12 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
             Durations.format(delay),
             tail.isEmpty() ? "(empty)" : tail.replace("\n", " | "));
     enter(InstanceState.BACKOFF, text);
-    timers.startSingleTimer(RESTART_KEY, new RestartNow(), delay);
+    if (delay.isZero()) {
+      // the first failure after a stable run: restart now, not a scheduler tick later
+      getContext().getSelf().tell(new RestartNow());
+    } else {
+      timers.startSingleTimer(RESTART_KEY, new RestartNow(), delay);
+    }
     return this;
   }
 

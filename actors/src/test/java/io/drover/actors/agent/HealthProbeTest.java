@@ -32,8 +32,15 @@ class HealthProbeTest {
 
   private String run(HealthCheck check, int port, Duration timeout) throws Exception {
     CompletionStage<String> stage =
-        HealthProbe.check(check, port, dir, Map.of(), timeout, blocking);
+        HealthProbe.check(check, port, jvmGroup(), dir, Map.of(), timeout, blocking);
     return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** This JVM's process group: the listeners of these tests are its own. */
+  private static long jvmGroup() throws java.io.IOException {
+    String stat = java.nio.file.Files.readString(Path.of("/proc/self/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[2]);
   }
 
   @Test

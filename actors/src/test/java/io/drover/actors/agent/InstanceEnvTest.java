@@ -95,7 +95,7 @@ class InstanceEnvTest {
     HealthCheck exec =
         new HealthCheck(null, null, List.of("sh", "-c", "env > env.txt"), "5s", "10s", "60s", 3);
     String failure =
-        HealthProbe.check(exec, 1, dir, env, Duration.ofSeconds(10), blocking)
+        HealthProbe.check(exec, 1, 0, dir, env, Duration.ofSeconds(10), blocking)
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
     assertNull(failure);
