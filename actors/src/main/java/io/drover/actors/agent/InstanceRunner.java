@@ -512,6 +512,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
       Map<String, String> e = new HashMap<>(env);
       e.put("PORT", Integer.toString(port));
       env = Map.copyOf(e);
+      agent.tell(new Changed(status(), startInstant));
     }
     if (restartWhenPort) {
       restartWhenPort = false;
