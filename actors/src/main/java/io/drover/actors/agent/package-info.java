@@ -4,8 +4,9 @@
  * (via {@code setsid}), gates it on its health check, restarts it with {@link
  * io.drover.actors.agent.Backoff} and stops it with SIGTERM, grace, SIGKILL to the group. A ledger
  * under {@code <dataDir>/agent/} and an environment marker ({@code DROVER_AGENT_ID}) let the next
- * incarnation kill whatever a crashed one left running. Pure helpers ({@link
- * io.drover.actors.agent.Backoff}, {@link io.drover.actors.agent.PortAllocator}) have their own
- * unit tests.
+ * incarnation kill whatever a crashed one left running. Instances and exec checks get a small
+ * environment ({@code InstanceEnv}: a base of PATH, HOME, locale..., the site's env, DROVER_*),
+ * never the node's own. Pure helpers ({@link io.drover.actors.agent.Backoff}, {@link
+ * io.drover.actors.agent.PortAllocator}) have their own unit tests.
  */
 package io.drover.actors.agent;
