@@ -52,8 +52,8 @@ final class HealthProbe {
       } else {
         attempt = CompletableFuture.supplyAsync(() -> tcp(port, timeout), blocking);
       }
-    } catch (
-        RuntimeException e) { // e.g. a path that is not a URI, from a spec stored before checks
+    } catch (RuntimeException e) {
+      // e.g. a path that is not a URI, from a spec stored before paths were checked
       return CompletableFuture.completedFuture(describe(e));
     }
     return attempt
