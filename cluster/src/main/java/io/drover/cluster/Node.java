@@ -164,8 +164,7 @@ public final class Node {
             .withFallback(config);
 
     RevisionStore revisions =
-        new RevisionStore(
-            dataDir, settings.revisionMaxBytes(), settings.revisionMaxUnpackedBytes());
+        new RevisionStore(dataDir, settings.revisionMaxBytes(), settings.revisionLimits());
     CompletableFuture<Refs> refs = new CompletableFuture<>();
     AtomicReference<ActorSystem<Void>> systemRef = new AtomicReference<>();
     RevisionFetcher fetcher =

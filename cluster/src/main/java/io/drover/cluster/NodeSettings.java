@@ -2,6 +2,7 @@ package io.drover.cluster;
 
 import com.typesafe.config.Config;
 import io.drover.actors.agent.AgentSettings;
+import io.drover.actors.revision.ArchiveLimits;
 import io.drover.actors.site.SiteSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -20,7 +21,8 @@ import java.util.Map;
  * @param httpPort HTTP API port
  * @param askTimeout how long the HTTP API waits for an actor's answer
  * @param revisionMaxBytes largest accepted revision upload
- * @param revisionMaxUnpackedBytes largest total size of a revision's files once unpacked
+ * @param revisionLimits bounds on what a revision archive holds: unpacked size, entries, name
+ *     length, depth, header sizes
  * @param agent the host agent's settings
  * @param site every site entity's settings
  * @param leaveDrainTimeout how long a graceful leave waits for the host's instances to move
@@ -35,7 +37,7 @@ public record NodeSettings(
     int httpPort,
     Duration askTimeout,
     long revisionMaxBytes,
-    long revisionMaxUnpackedBytes,
+    ArchiveLimits revisionLimits,
     AgentSettings agent,
     SiteSettings site,
     Duration leaveDrainTimeout) {
@@ -68,7 +70,12 @@ public record NodeSettings(
         d.getInt("http.port"),
         d.getDuration("http.ask-timeout"),
         d.getBytes("revisions.max-bytes"),
-        d.getBytes("revisions.max-unpacked-bytes"),
+        new ArchiveLimits(
+            d.getBytes("revisions.max-unpacked-bytes"),
+            d.getInt("revisions.max-entries"),
+            d.getInt("revisions.max-name-bytes"),
+            d.getInt("revisions.max-depth"),
+            Math.toIntExact(d.getBytes("revisions.max-header-bytes"))),
         agent,
         site,
         d.getDuration("leave-drain-timeout"));

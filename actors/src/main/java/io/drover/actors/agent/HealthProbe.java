@@ -63,8 +63,8 @@ final class HealthProbe {
                 pgid,
                 blocking);
       }
-    } catch (
-        RuntimeException e) { // e.g. a path that is not a URI, from a spec stored before checks
+    } catch (RuntimeException e) {
+      // e.g. a path that is not a URI, from a spec stored before paths were checked
       return CompletableFuture.completedFuture(describe(e));
     }
     return attempt

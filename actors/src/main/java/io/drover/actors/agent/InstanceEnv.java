@@ -15,7 +15,8 @@ final class InstanceEnv {
 
   /** The node's variables an instance inherits, when the node has them. */
   static final List<String> BASE =
-      List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER", "LOGNAME", "TMPDIR", "SHELL");
+      List.of(
+          "PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER", "LOGNAME", "TMPDIR", "SHELL", "HOSTNAME");
 
   /** {@code PATH} when the node has none. */
   static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";

@@ -8,8 +8,9 @@
  * range ({@link io.drover.actors.agent.PortAllocator}), since several agents may share a machine;
  * every http or tcp check also proves that the listener on the port belongs to the instance's
  * process group ({@code SocketOwners}, from {@code /proc}), and an instance whose port another
- * process holds gets a new one from its agent. Pure helpers ({@link
- * io.drover.actors.agent.Backoff}, {@link io.drover.actors.agent.PortAllocator}) have their own
- * unit tests.
+ * process holds gets a new one from its agent. Instances and exec checks get a small environment
+ * ({@code InstanceEnv}: a base of PATH, HOME, locale..., the site's env, DROVER_*), never the
+ * node's own. Pure helpers ({@link io.drover.actors.agent.Backoff}, {@link
+ * io.drover.actors.agent.PortAllocator}) have their own unit tests.
  */
 package io.drover.actors.agent;

@@ -1,6 +1,7 @@
 package io.drover.actors.revision;
 
 import io.drover.actors.revision.RevisionRejected.Reason;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,17 +36,50 @@ final class EntryChecker {
   private final Map<String, Kind> seen = new HashMap<>();
   private final Set<String> parents = new HashSet<>();
   private final Map<String, String> symlinks = new HashMap<>();
+  private final ArchiveLimits limits;
   private int files;
+  private int entries;
+
+  /** A checker with the default entry, name and depth bounds and no size bound. */
+  EntryChecker() {
+    this(ArchiveLimits.withUnpackedBytes(Long.MAX_VALUE));
+  }
+
+  EntryChecker(ArchiveLimits limits) {
+    this.limits = limits;
+  }
 
   /** Accepts {@code entry} or says, naming it, why the archive is refused. */
   Checked check(TarArchiveEntry entry) throws RevisionRejected {
     String name = entry.getName();
+    if (++entries > limits.maxEntries()) {
+      throw tooLarge(
+          name,
+          "is one entry more than the "
+              + limits.maxEntries()
+              + " an archive may hold; pack fewer files or raise "
+              + ArchiveLimits.MAX_ENTRIES_SETTING);
+    }
+    checkLength(name, name, "name");
+    if (entry.isSymbolicLink() || entry.isLink()) {
+      checkLength(name, entry.getLinkName(), "link target");
+    }
     Kind kind = kindOf(entry, name);
     ArchivePaths.Result normalised = ArchivePaths.entryName(name);
     if (!normalised.isOk()) {
       throw invalid(name, normalised.refusal());
     }
     List<String> path = normalised.segments();
+    if (path.size() > limits.maxDepth()) {
+      throw tooLarge(
+          name,
+          "is "
+              + path.size()
+              + " directories deep, more than "
+              + limits.maxDepth()
+              + "; flatten the tree or raise "
+              + ArchiveLimits.MAX_DEPTH_SETTING);
+    }
     String key = normalised.joined();
     if (path.isEmpty() && kind != Kind.DIRECTORY) {
       throw invalid(name, "names the release directory itself but is not a directory");
@@ -155,7 +189,38 @@ final class EntryChecker {
             + "'; a release may hold only files, directories and links");
   }
 
+  private void checkLength(String name, String text, String what) throws RevisionRejected {
+    if (text == null) {
+      return;
+    }
+    // a UTF-8 character takes at most 3 bytes per UTF-16 unit: skip the encoding for short ones
+    if (text.length() * 3L > limits.maxNameBytes()) {
+      int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > limits.maxNameBytes()) {
+        throw tooLarge(
+            name,
+            "has a "
+                + what
+                + " of "
+                + bytes
+                + " bytes, more than "
+                + limits.maxNameBytes()
+                + "; shorten it or raise "
+                + ArchiveLimits.MAX_NAME_BYTES_SETTING);
+      }
+    }
+  }
+
   static RevisionRejected invalid(String name, String why) {
-    return new RevisionRejected(Reason.INVALID, "entry '" + name + "' " + why);
+    return new RevisionRejected(Reason.INVALID, "entry '" + shown(name) + "' " + why);
+  }
+
+  private static RevisionRejected tooLarge(String name, String why) {
+    return new RevisionRejected(Reason.TOO_LARGE, "entry '" + shown(name) + "' " + why);
+  }
+
+  /** A name as messages show it: the first 200 characters of a longer one. */
+  static String shown(String name) {
+    return name == null || name.length() <= 200 ? name : name.substring(0, 200) + "…";
   }
 }

@@ -65,7 +65,7 @@ public final class RevisionStore {
   private final Path uploadsDir;
   private final Path releasesDir;
   private final long maxBytes;
-  private final long maxUnpackedBytes;
+  private final ArchiveLimits limits;
   private final ConcurrentHashMap<String, Object> unpackLocks = new ConcurrentHashMap<>();
 
   /**
@@ -83,14 +83,18 @@ public final class RevisionStore {
    * {@code maxUnpackedBytes} once unpacked (a small gzip can unpack to a full disk).
    */
   public RevisionStore(Path dataDir, long maxBytes, long maxUnpackedBytes) {
+    this(dataDir, maxBytes, checkedLimits(maxUnpackedBytes));
+  }
+
+  /**
+   * As {@link #RevisionStore(Path, long)}, and refuses archives beyond {@code limits} (unpacked
+   * size, entry count, name length, depth, header sizes).
+   */
+  public RevisionStore(Path dataDir, long maxBytes, ArchiveLimits limits) {
     if (maxBytes <= 0) {
       throw new IllegalArgumentException(MAX_BYTES_SETTING + " must be positive: " + maxBytes);
     }
-    if (maxUnpackedBytes <= 0) {
-      throw new IllegalArgumentException(
-          MAX_UNPACKED_BYTES_SETTING + " must be positive: " + maxUnpackedBytes);
-    }
-    this.maxUnpackedBytes = maxUnpackedBytes;
+    this.limits = limits;
     this.revisionsDir = dataDir.resolve("revisions");
     this.uploadsDir = revisionsDir.resolve("uploads");
     this.releasesDir = dataDir.resolve("releases");
@@ -122,6 +126,14 @@ public final class RevisionStore {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the revision store under " + dataDir, e);
     }
+  }
+
+  private static ArchiveLimits checkedLimits(long maxUnpackedBytes) {
+    if (maxUnpackedBytes <= 0) {
+      throw new IllegalArgumentException(
+          MAX_UNPACKED_BYTES_SETTING + " must be positive: " + maxUnpackedBytes);
+    }
+    return ArchiveLimits.withUnpackedBytes(maxUnpackedBytes);
   }
 
   /** True when {@code id} looks like a revision id: 64 lowercase hex characters. */
@@ -158,7 +170,7 @@ public final class RevisionStore {
                 + " bytes; upload a smaller archive or raise "
                 + MAX_BYTES_SETTING);
       }
-      int files = validate(upload, maxUnpackedBytes);
+      int files = validate(upload, limits);
       String id = sha256(upload);
       synchronized (unpackLocks.computeIfAbsent(id, k -> new Object())) {
         Optional<RevisionInfo> existing = get(id);
@@ -254,7 +266,7 @@ public final class RevisionStore {
       }
       Path tmp = Files.createTempDirectory(releasesDir, UNPACKING_PREFIX + id + "-");
       try {
-        Unpacker.unpack(archive, id, tmp);
+        Unpacker.unpack(archive, id, tmp, limits);
         try {
           Files.move(tmp, release, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
@@ -362,7 +374,7 @@ public final class RevisionStore {
   }
 
   /** Reads the whole archive once and returns its regular-file count, or why it is refused. */
-  private static int validate(Path upload, long maxUnpackedBytes)
+  private static int validate(Path upload, ArchiveLimits limits)
       throws RevisionRejected, IOException {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(upload))) {
       raw.mark(2);
@@ -373,23 +385,17 @@ public final class RevisionStore {
         throw new RevisionRejected(
             Reason.INVALID, "not gzip: upload a .tar.gz (tar czf app.tar.gz -C dir .)");
       }
-      EntryChecker checker = new EntryChecker();
+      EntryChecker checker = new EntryChecker(limits);
       try (InputStream tar = openTar(raw);
-          TarArchiveInputStream entries = new TarArchiveInputStream(tar)) {
+          TarArchiveInputStream entries = BoundedTarInput.open(tar, limits)) {
         TarArchiveEntry entry;
         long unpacked = 0;
         while ((entry = entries.getNextEntry()) != null) {
           checker.check(entry);
-          unpacked += Math.max(0, entry.getSize());
-          if (unpacked > maxUnpackedBytes) {
-            throw new RevisionRejected(
-                Reason.TOO_LARGE,
-                "the archive unpacks to more than "
-                    + maxUnpackedBytes
-                    + " bytes; upload a smaller release or raise "
-                    + MAX_UNPACKED_BYTES_SETTING);
-          }
+          unpacked = unpackedSoFar(unpacked, entry, limits);
         }
+      } catch (BoundedTarInput.Refused e) {
+        throw e.rejection();
       } catch (IOException | IllegalArgumentException e) {
         throw new RevisionRejected(
             Reason.INVALID,
@@ -400,6 +406,33 @@ public final class RevisionStore {
       checker.finish();
       return checker.files();
     }
+  }
+
+  /**
+   * {@code sofar} plus what {@code entry} unpacks to (a sparse file at its real size, holes
+   * included), or the refusal naming the entry once that passes the bound.
+   */
+  static long unpackedSoFar(long sofar, TarArchiveEntry entry, ArchiveLimits limits)
+      throws RevisionRejected {
+    long size = Math.max(0, entry.getSize());
+    if (entry.isSparse()) {
+      size = Math.max(size, entry.getRealSize());
+    }
+    long total = sofar + size;
+    if (size > limits.maxUnpackedBytes() || total > limits.maxUnpackedBytes()) {
+      throw new RevisionRejected(
+          Reason.TOO_LARGE,
+          "the archive unpacks to more than "
+              + limits.maxUnpackedBytes()
+              + " bytes (at entry '"
+              + EntryChecker.shown(entry.getName())
+              + "', "
+              + (entry.isSparse() ? "a sparse file of real size " : "")
+              + size
+              + " bytes); upload a smaller release or raise "
+              + MAX_UNPACKED_BYTES_SETTING);
+    }
+    return total;
   }
 
   /**

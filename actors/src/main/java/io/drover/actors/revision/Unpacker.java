@@ -42,7 +42,7 @@ final class Unpacker {
 
   private Unpacker() {}
 
-  static void unpack(Path archive, String id, Path into) throws IOException {
+  static void unpack(Path archive, String id, Path into, ArchiveLimits limits) throws IOException {
     Path root = into.toRealPath();
     MessageDigest digest = RevisionStore.newDigest();
     Map<Path, Integer> dirModes = new LinkedHashMap<>();
@@ -50,12 +50,14 @@ final class Unpacker {
     List<Path> symlinks = new ArrayList<>();
     try (DigestInputStream hashed = new DigestInputStream(Files.newInputStream(archive), digest);
         InputStream raw = new BufferedInputStream(hashed)) {
-      EntryChecker checker = new EntryChecker();
+      EntryChecker checker = new EntryChecker(limits);
       try (InputStream tar = RevisionStore.openTar(raw);
-          TarArchiveInputStream entries = new TarArchiveInputStream(tar)) {
+          TarArchiveInputStream entries = BoundedTarInput.open(tar, limits)) {
         TarArchiveEntry entry;
+        long unpacked = 0;
         while ((entry = entries.getNextEntry()) != null) {
           EntryChecker.Checked checked = checker.check(entry);
+          unpacked = RevisionStore.unpackedSoFar(unpacked, entry, limits);
           Path target = inside(root, root.resolve(String.join("/", checked.path())), entry);
           if (checked.path().isEmpty()) {
             dirModes.put(root, entry.getMode());
@@ -97,6 +99,8 @@ final class Unpacker {
         hashed.transferTo(OutputStream.nullOutputStream());
       }
     } catch (RevisionRejected e) {
+      throw new IOException("revision " + id + " cannot be unpacked: " + e.getMessage(), e);
+    } catch (BoundedTarInput.Refused e) {
       throw new IOException("revision " + id + " cannot be unpacked: " + e.getMessage(), e);
     }
     String actual = HexFormat.of().formatHex(digest.digest());
