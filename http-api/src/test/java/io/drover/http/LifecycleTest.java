@@ -78,6 +78,29 @@ class LifecycleTest {
   }
 
   @Test
+  void aCorruptRevisionMetadataFileIsSkippedAndUploadingAgainRepairsIt() throws Exception {
+    node = TestNode.start(tmp.resolve("node"), Map.of());
+    byte[] bytes = archive("repair");
+    String id = JSON.readTree(node.upload(bytes).body()).get("id").asText();
+    Files.writeString(tmp.resolve("node/revisions/" + id + ".json"), "");
+
+    TestNode.Reply list = node.call("GET", "/api/v1/revisions", null);
+    assertEquals(200, list.status(), list.body());
+    assertEquals("[]", list.body().strip());
+    assertEquals(404, node.call("GET", "/api/v1/revisions/" + id, null).status());
+
+    TestNode.Reply again = node.upload(bytes);
+    assertTrue(again.status() == 200 || again.status() == 201, again.body());
+    assertEquals(200, node.call("GET", "/api/v1/revisions/" + id, null).status());
+    assertEquals(
+        id,
+        JSON.readTree(node.call("GET", "/api/v1/revisions", null).body())
+            .get(0)
+            .get("id")
+            .asText());
+  }
+
+  @Test
   void uploadsAreRefusedWith507UnderTheDiskFloor() throws Exception {
     node = TestNode.start(tmp.resolve("node"), Map.of("drover.disk.min-free", "1000000TiB"));
     TestNode.Reply upload = node.upload(archive("big-floor"));
