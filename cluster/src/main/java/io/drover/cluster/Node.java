@@ -6,6 +6,9 @@ import io.drover.actors.agent.HostAgent;
 import io.drover.actors.common.Durations;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostEntity;
+import io.drover.actors.retention.DiskFloor;
+import io.drover.actors.retention.Janitor;
+import io.drover.actors.retention.RetentionSettings;
 import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
@@ -56,6 +59,7 @@ public final class Node {
   private final ActorRef<HostDirectory.Command> hosts;
   private final ActorRef<SiteDirectory.Command> sites;
   private final ClusterSettings cluster;
+  private final DiskFloor disk;
 
   /**
    * Runs before the instances stop when this node leaves the cluster on purpose (the "drain before
@@ -72,8 +76,10 @@ public final class Node {
       Revisions revisionParts,
       Refs refs,
       ActorRef<SiteDirectory.Command> sites,
-      ClusterSettings cluster) {
+      ClusterSettings cluster,
+      DiskFloor disk) {
     this.system = system;
+    this.disk = disk;
     this.cluster = cluster;
     this.settings = settings;
     this.revisions = revisions;
@@ -181,9 +187,31 @@ public final class Node {
       SiteEntity.init(system, started.hosts(), settings.site());
       HostEntity.init(system);
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
+      DiskFloor disk = RetentionSettings.diskFloor(config.getConfig("drover"), dataDir);
       Node node =
           new Node(
-              system, settings, revisions, fetcher, revisionParts, started, sites, clusterSettings);
+              system,
+              settings,
+              revisions,
+              fetcher,
+              revisionParts,
+              started,
+              sites,
+              clusterSettings,
+              disk);
+      system.systemActorOf(
+          Janitor.create(
+              RetentionSettings.fromConfig(config.getConfig("drover")),
+              revisions,
+              dataDir.resolve("logs"),
+              settings.host(),
+              sites,
+              site ->
+                  org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system)
+                      .entityRefFor(SiteEntity.ENTITY_TYPE_KEY, site),
+              started.agent()),
+          "revision-janitor",
+          Props.empty());
       node.registerShutdown();
       Membership.join(system, clusterSettings);
       // the host's control-plane record is registered as soon as this node is a member
@@ -399,6 +427,11 @@ public final class Node {
 
   public ActorRef<SiteDirectory.Command> sites() {
     return sites;
+  }
+
+  /** The data directory's free-space floor (uploads are refused under it). */
+  public DiskFloor disk() {
+    return disk;
   }
 
   /** Runs coordinated shutdown (instances stop first) and completes when the system is gone. */

@@ -1,6 +1,7 @@
 package io.drover.http;
 
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.retention.DiskFloor;
 import io.drover.cluster.Node;
 import io.drover.cluster.NodeSettings;
 import java.time.Duration;
@@ -29,8 +30,33 @@ public final class HttpServer extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
-  /** What the health endpoint answers. */
-  record Health(String status, String host, String pool, String member, long uptimeSeconds) {}
+  /**
+   * What the health endpoint answers.
+   *
+   * @param status {@code ok}; {@code degraded} (200) while the disk is under its floor (uploads are
+   *     refused, instances run on); {@code unavailable} (503) while this node is not an Up member
+   *     or its host agent does not answer (nothing here is supervised then)
+   * @param agent {@code ok}, or {@code not responding}
+   * @param disk the data directory's free space and its floor; {@code null} if unreadable
+   */
+  record Health(
+      String status,
+      String host,
+      String pool,
+      String member,
+      long uptimeSeconds,
+      String agent,
+      Disk disk) {}
+
+  /**
+   * @param free bytes still writable in the data directory
+   * @param floor under this, uploads are refused with 507
+   * @param low free is under the floor
+   */
+  record Disk(long free, long floor, boolean low) {}
+
+  /** How long health waits for the host agent. */
+  private static final Duration AGENT_PROBE = Duration.ofSeconds(2);
 
   private final Node node;
   private final Metrics metrics;
@@ -75,6 +101,7 @@ public final class HttpServer extends AllDirectives {
                                 .route(),
                             new HostsRoutes(ClusterSharding.get(system), node.hosts(), asks)
                                 .route(),
+                            path("revisions", () -> post(this::refuseUploadWhenDiskLow)),
                             new RevisionsRoutes(
                                     system,
                                     node.revisions(),
@@ -106,21 +133,61 @@ public final class HttpServer extends AllDirectives {
   }
 
   private Route health() {
+    CompletionStage<Boolean> agentAlive =
+        asks.<HostAgent.Command, io.drover.actors.host.HostInfo>ask(
+                node.agent(), HostAgent.Describe::new, AGENT_PROBE)
+            .handle((info, err) -> err == null);
+    return completeWithFuture(agentAlive.thenApply(this::healthResponse));
+  }
+
+  private HttpResponse healthResponse(boolean agentAlive) {
     Cluster cluster = Cluster.get(node.system());
     MemberStatus status = cluster.selfMember().status();
-    boolean up = status == MemberStatus.up();
-    long uptime = node.system().uptime();
+    boolean up = status == MemberStatus.up() && agentAlive;
+    DiskFloor.Status disk = diskStatus();
+    String summary = !up ? "unavailable" : disk != null && disk.low() ? "degraded" : "ok";
     Health h =
         new Health(
-            up ? "ok" : "unavailable",
+            summary,
             node.settings().host(),
             node.settings().pool(),
             status.toString(),
-            uptime);
-    return complete(
-        HttpResponse.create()
-            .withStatus(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE)
-            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(h))));
+            node.system().uptime(),
+            agentAlive ? "ok" : "not responding",
+            disk == null ? null : new Disk(disk.free(), disk.floor(), disk.low()));
+    return HttpResponse.create()
+        .withStatus(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(h)));
+  }
+
+  private DiskFloor.Status diskStatus() {
+    try {
+      return node.disk().check();
+    } catch (java.io.IOException e) {
+      log.warn("cannot read free space of {}: {}", node.settings().dataDir(), e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Answers an upload with 507 while the data directory is under its free-space floor; otherwise
+   * leaves it to the revisions routes. Checked per request.
+   */
+  private Route refuseUploadWhenDiskLow() {
+    return extractRequestContext(
+        ctx -> {
+          DiskFloor.Status disk = diskStatus();
+          if (disk == null || !disk.low()) {
+            return reject();
+          }
+          log.warn(
+              "upload refused on host {}: {}",
+              node.settings().host(),
+              disk.message(node.settings().dataDir()));
+          return complete(
+              Problem.response(
+                  StatusCodes.INSUFFICIENT_STORAGE, disk.message(node.settings().dataDir())));
+        });
   }
 
   private CompletionStage<ServerBinding> bind() {

@@ -37,6 +37,8 @@ import org.apache.pekko.pattern.StatusReply;
 /** {@code /api/v1/sites}: create, change, show, delete, scale; instances and their logs. */
 final class SitesRoutes extends AllDirectives {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SitesRoutes.class);
+
   /** Body of {@code POST /api/v1/sites/{name}/scale}. */
   record ScaleRequest(int instances) {}
 
@@ -293,26 +295,51 @@ final class SitesRoutes extends AllDirectives {
   }
 
   private Route deleteSite(String name) {
+    long deadline = System.currentTimeMillis() + asks.timeout().toMillis();
     CompletionStage<SiteEntity.Reply> reply =
-        ifKnown(
-                name,
-                r -> r,
-                () ->
-                    asks.<SiteEntity.Command, SiteEntity.Reply>ask(
-                        site(name), SiteEntity.Delete::new))
+        asks.<SiteDirectory.Command, SiteDirectory.Names>ask(
+                directory, SiteDirectory.ListSites::new)
             .thenCompose(
-                r ->
-                    r.outcome() == SiteEntity.Outcome.OK
-                        ? asks.<SiteDirectory.Command, org.apache.pekko.Done>ask(
-                                directory, ref -> new SiteDirectory.Unregister(name, ref))
-                            .thenApply(done -> r)
-                        : CompletableFuture.completedFuture(r));
+                names -> {
+                  if (!names.sites().contains(name)) {
+                    return CompletableFuture.completedFuture(
+                        new SiteEntity.Reply(
+                            SiteEntity.Outcome.NOT_FOUND,
+                            "site " + name + " does not exist (GET /api/v1/sites lists them)",
+                            null));
+                  }
+                  return change(name, r -> new SiteEntity.Delete(deadline, r), deadline)
+                      .thenCompose(
+                          r ->
+                              r.outcome() == SiteEntity.Outcome.OK
+                                      || r.outcome() == SiteEntity.Outcome.NOT_FOUND
+                                  ? unregister(name).thenApply(done -> r)
+                                  : CompletableFuture.completedFuture(r));
+                });
     return onSuccess(
         reply,
         r ->
             r.outcome() == SiteEntity.Outcome.OK
                 ? complete(StatusCodes.NO_CONTENT)
                 : this.reply(r));
+  }
+
+  /**
+   * Forgets a deleted (or never created) site's name. Best effort: the delete itself is done and
+   * answered as such; a name left behind is removed by the next DELETE of that name.
+   */
+  private CompletionStage<org.apache.pekko.Done> unregister(String name) {
+    return asks.<SiteDirectory.Command, org.apache.pekko.Done>ask(
+            directory, ref -> new SiteDirectory.Unregister(name, ref))
+        .exceptionally(
+            e -> {
+              log.warn(
+                  "site {}: deleted, but the site directory did not confirm forgetting the name"
+                      + " ({}); DELETE it again to remove the name",
+                  name,
+                  e.toString());
+              return org.apache.pekko.Done.getInstance();
+            });
   }
 
   private Route scale(String name, String body) {

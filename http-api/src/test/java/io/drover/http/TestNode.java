@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One real single-node cluster (LevelDB journal) with its HTTP API, on free loopback ports. */
-final class TestNode implements AutoCloseable {
+final class TestNode {
 
   final Node node;
   final int httpPort;
@@ -89,8 +89,8 @@ final class TestNode implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() throws Exception {
+  /** Stops the node (its instances first). */
+  void close() throws Exception {
     node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }

@@ -65,13 +65,27 @@ public final class Janitor {
       ActorRef<SiteDirectory.Command> sites,
       Function<String, RecipientRef<SiteEntity.Command>> siteEntity,
       ActorRef<HostAgent.Command> agent) {
+    return create(settings, store, logsDir, host, sites, siteEntity, agent, ASK_TIMEOUT);
+  }
+
+  /** As above, with the timeout of each ask (for tests). */
+  static Behavior<Command> create(
+      RetentionSettings settings,
+      RevisionStore store,
+      Path logsDir,
+      String host,
+      ActorRef<SiteDirectory.Command> sites,
+      Function<String, RecipientRef<SiteEntity.Command>> siteEntity,
+      ActorRef<HostAgent.Command> agent,
+      Duration askTimeout) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
                   Sweeper sweeper = new Sweeper(store, logsDir, settings, host);
-                  return new Janitor.State(ctx, sweeper, sites, siteEntity, agent).idle();
+                  return new Janitor.State(ctx, sweeper, sites, siteEntity, agent, askTimeout)
+                      .idle();
                 }));
   }
 
@@ -83,6 +97,7 @@ public final class Janitor {
     private final ActorRef<HostAgent.Command> agent;
     private final Executor blocking;
     private final Scheduler scheduler;
+    private final Duration askTimeout;
     private final List<ActorRef<Swept>> waiting = new ArrayList<>();
     private boolean busy;
 
@@ -91,7 +106,9 @@ public final class Janitor {
         Sweeper sweeper,
         ActorRef<SiteDirectory.Command> sites,
         Function<String, RecipientRef<SiteEntity.Command>> siteEntity,
-        ActorRef<HostAgent.Command> agent) {
+        ActorRef<HostAgent.Command> agent,
+        Duration askTimeout) {
+      this.askTimeout = askTimeout;
       this.ctx = ctx;
       this.sweeper = sweeper;
       this.sites = sites;
@@ -126,7 +143,7 @@ public final class Janitor {
 
     private CompletionStage<Sweeper.Snapshot> gather() {
       CompletionStage<SiteDirectory.Names> names =
-          AskPattern.ask(sites, SiteDirectory.ListSites::new, ASK_TIMEOUT, scheduler);
+          AskPattern.ask(sites, SiteDirectory.ListSites::new, askTimeout, scheduler);
       CompletionStage<List<Retention.SiteRevisions>> all =
           names.thenCompose(
               n -> {
@@ -136,7 +153,7 @@ public final class Janitor {
                       AskPattern.<SiteEntity.Command, SiteEntity.Revisions>ask(
                               siteEntity.apply(site),
                               SiteEntity.GetRevisions::new,
-                              ASK_TIMEOUT,
+                              askTimeout,
                               scheduler)
                           .toCompletableFuture());
                 }
@@ -152,7 +169,7 @@ public final class Janitor {
                                 .toList());
               });
       CompletionStage<HostAgent.Instances> running =
-          AskPattern.ask(agent, HostAgent.GetInstances::new, ASK_TIMEOUT, scheduler);
+          AskPattern.ask(agent, HostAgent.GetInstances::new, askTimeout, scheduler);
       return all.thenCombine(
           running,
           (s, r) -> {

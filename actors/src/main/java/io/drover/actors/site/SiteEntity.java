@@ -78,7 +78,13 @@ public final class SiteEntity {
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
   /** Stops every instance and forgets the site; answers {@code OK} or {@code NOT_FOUND}. */
-  public record Delete(ActorRef<Reply> replyTo) implements Command {}
+  public record Delete(long deadlineMillis, ActorRef<Reply> replyTo) implements Command {
+
+    /** A Delete without a deadline. */
+    public Delete(ActorRef<Reply> replyTo) {
+      this(0, replyTo);
+    }
+  }
 
   /**
    * Answers with the revisions this site uses and used, for revision retention. Also answered for a
@@ -564,6 +570,9 @@ public final class SiteEntity {
     }
 
     private ReplyEffect<Event, State> onDelete(State state, Delete delete) {
+      if (expired(delete.deadlineMillis())) {
+        return Effect().reply(delete.replyTo(), expiredReply());
+      }
       if (!state.exists()) {
         return Effect().reply(delete.replyTo(), notFound());
       }

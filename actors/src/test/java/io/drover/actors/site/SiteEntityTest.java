@@ -174,6 +174,10 @@ class SiteEntityTest {
     assertEquals(Outcome.NOT_FOUND, get().outcome(), "the site was not created");
     var inTime = kit.<Reply>runCommand(r -> new SiteEntity.Put(spec(REV1, 2), clock.get(), r));
     assertEquals(Outcome.CREATED, inTime.reply().outcome());
+    var lateDelete = kit.<Reply>runCommand(r -> new SiteEntity.Delete(clock.get() - 1, r));
+    assertEquals(Outcome.EXPIRED, lateDelete.reply().outcome());
+    assertTrue(lateDelete.hasNoEvents());
+    assertEquals(Outcome.OK, get().outcome(), "a late delete deletes nothing");
   }
 
   @Test
