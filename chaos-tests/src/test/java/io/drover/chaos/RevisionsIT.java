@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -140,6 +141,14 @@ class RevisionsIT {
     return instances.stream().filter(i -> i.get("host").asText().equals(host.host)).findFirst();
   }
 
+  /** The time of the first log line (HH:mm:ss.SSS first) containing {@code text}. */
+  private static Optional<LocalTime> at(List<String> log, String text) {
+    return log.stream()
+        .filter(l -> l.contains(text) && l.length() > 12)
+        .map(l -> LocalTime.parse(l.substring(0, 12)))
+        .findFirst();
+  }
+
   private static boolean running(Optional<JsonNode> i) {
     return i.isPresent() && i.get().get("pid").asLong() > 0;
   }
@@ -234,6 +243,17 @@ class RevisionsIT {
     assertTrue(
         wait.compareTo(FETCH_WITHIN) < 0,
         "the replacement waited " + wait + " for its revision; states seen: " + seen[0]);
+    // n4's own log: from the start of its fetch to the instance's process
+    List<String> log = n4.readLog().lines().toList();
+    log.stream()
+        .filter(l -> l.contains(revision) || l.contains("started pid"))
+        .forEach(l -> System.out.println("n4: " + l));
+    Optional<LocalTime> fetchStart = at(log, "revision " + revision + ": not on this host");
+    Optional<LocalTime> started = at(log, ": started pid");
+    assertTrue(fetchStart.isPresent(), "n4 lacked the revision, so it must have fetched it");
+    Duration fetchToStart = Duration.between(fetchStart.get(), started.orElseThrow());
+    System.out.printf("n4: fetch start to started pid: %d ms%n", fetchToStart.toMillis());
+    assertTrue(fetchToStart.compareTo(FETCH_WITHIN) < 0, "n4 fetched for " + fetchToStart);
     assertEquals(200, n4.get("/revisions/" + revision).statusCode());
   }
 }

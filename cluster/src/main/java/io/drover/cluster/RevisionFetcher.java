@@ -225,6 +225,10 @@ public final class RevisionFetcher implements AutoCloseable {
               + id
               + " is not on this host and no other host is reachable to fetch it from");
     }
+    log.info(
+        "revision {}: not on this host, fetching it (reachable hosts to ask: {})",
+        id,
+        order.size());
     List<String> asked = new ArrayList<>();
     for (URI peer : order) {
       String name = peer.getAuthority();

@@ -30,6 +30,9 @@ public final class RevisionReplicator {
   /** How many hosts are asked at once. */
   static final int PARALLEL = 2;
 
+  /** Pause before asking the hosts again when every one of them failed. */
+  static final Duration RETRY_PASS_AFTER = Duration.ofSeconds(1);
+
   private static final Logger log = LoggerFactory.getLogger(RevisionReplicator.class);
 
   private final RevisionFetcher fetcher;
@@ -98,7 +101,10 @@ public final class RevisionReplicator {
     final Deque<URI> left;
     final Duration timeout;
     final CompletableFuture<Integer> result = new CompletableFuture<>();
-    final List<String> said = new ArrayList<>();
+
+    /** The last thing each host said, for the error message. */
+    final java.util.Map<String, String> said = new java.util.LinkedHashMap<>();
+
     final List<String> asking = new ArrayList<>();
     int running;
 
@@ -108,12 +114,20 @@ public final class RevisionReplicator {
       this.timeout = timeout;
     }
 
-    /** Asks the next host, if any; called with the lock held. */
+    /**
+     * Asks the next host; when every host failed, a new pass over the hosts reachable then starts
+     * after {@link #RETRY_PASS_AFTER} (a peer that just joined may not serve its API yet), until
+     * the deadline. Called with the lock held.
+     */
     void next() {
+      if (result.isDone()) {
+        return;
+      }
       URI peer = left.poll();
       if (peer == null) {
-        if (running == 0 && !result.isDone()) {
-          result.completeExceptionally(new NotReplicated(failure("no other host stored it")));
+        if (running == 0) {
+          CompletableFuture.delayedExecutor(RETRY_PASS_AFTER.toMillis(), TimeUnit.MILLISECONDS)
+              .execute(this::newPass);
         }
         return;
       }
@@ -145,7 +159,7 @@ public final class RevisionReplicator {
                       err != null
                           ? String.valueOf(err.getMessage() == null ? err : err.getMessage())
                           : "HTTP " + r.statusCode();
-                  said.add(name + ": " + why);
+                  said.put(name, why);
                   log.warn("revision {}: {} did not store a copy: {}", id, name, why);
                   if (!result.isDone()) {
                     next();
@@ -154,10 +168,29 @@ public final class RevisionReplicator {
               });
     }
 
+    synchronized void newPass() {
+      if (result.isDone()) {
+        return;
+      }
+      List<URI> peers = RevisionFetcher.order(fetcher.peers(), Optional.empty());
+      if (peers.isEmpty()) {
+        // the other hosts left meanwhile: this is a cluster of one now
+        result.complete(1);
+        return;
+      }
+      left.addAll(peers);
+      for (int i = 0; i < PARALLEL; i++) {
+        next();
+      }
+    }
+
     synchronized String failure(String what) {
-      List<String> all = new ArrayList<>(said);
+      List<String> all = new ArrayList<>();
+      said.forEach((name, why) -> all.add(name + ": " + why));
       for (String a : asking) {
-        all.add(a + ": no answer yet");
+        if (!said.containsKey(a)) {
+          all.add(a + ": no answer yet");
+        }
       }
       return "revision "
           + id
