@@ -42,6 +42,7 @@ public final class Metrics {
           "/api/v1/revisions",
           "/api/v1/revisions/{id}",
           "/api/v1/revisions/{id}/archive",
+          "/api/v1/revisions/{id}/fetch",
           "/api/v1/cluster/members",
           "/api/v1/cluster/join",
           "/api/v1/cluster/leave");
