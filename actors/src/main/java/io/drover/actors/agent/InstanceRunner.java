@@ -389,12 +389,15 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     timers.cancel(START_TIMEOUT_KEY);
     timers.cancel(KILL_KEY);
     // The leader is gone; anything it left in its group (background children) goes with it.
-    ProcessGroups.kill(oldPid);
     if (removing) {
+      ProcessGroups.kill(oldPid);
       getContext().getLog().info("{}: stopped (pid {} exited with code {})", who, oldPid, e.code());
       enter(InstanceState.STOPPING, "stopped");
       return Behaviors.stopped();
     }
+    // Off the actor thread, alongside the restart: forking kill(1) takes 2-10 ms, and the new
+    // process (in a group of its own) needs longer than that before it binds its port.
+    CompletableFuture.runAsync(() -> ProcessGroups.kill(oldPid), blocking);
     String reason =
         restartReason != null
             ? restartReason + "; pid " + oldPid + " exited with code " + e.code()
