@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li><b>app start</b>: the bench spawns the app itself on a free port and times spawn → first
- *       200 answer from that process (polling every ~1 ms).
+ *       200 answer from that process (polling every ~1 ms). As a reference it also does so through
+ *       {@code setsid}, in a session of its own, as Drover starts every instance: on a kernel with
+ *       autogroup scheduling ({@code /proc/sys/kernel/sched_autogroup_enabled}) a new session is a
+ *       new scheduling group, which on a busy machine starts measurably slower.
  *   <li><b>drover restart</b>: a real node runs each app as a two-instance site; the bench SIGKILLs
  *       an instance's pid (as the API reports it) and times kill → first 200 answer on its port
  *       from a <em>new</em> pid (every answer names its pid in {@code X-Pid}, so a leftover or
@@ -53,9 +56,18 @@ public final class RestartLatency {
   private record App(String name, String site, Path dir, List<String> command) {}
 
   private record Samples(
-      List<Double> start, List<Double> spawned, List<Double> restart, List<Double> ready) {
+      List<Double> start,
+      List<Double> startSetsid,
+      List<Double> spawned,
+      List<Double> restart,
+      List<Double> ready) {
     Samples() {
-      this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      this(
+          new ArrayList<>(),
+          new ArrayList<>(),
+          new ArrayList<>(),
+          new ArrayList<>(),
+          new ArrayList<>());
     }
   }
 
@@ -63,11 +75,15 @@ public final class RestartLatency {
 
   public static void main(String[] args) throws Exception {
     int runs = 20;
+    boolean pythonOnly = false;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--runs") && i + 1 < args.length) {
         runs = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--python-only")) {
+        pythonOnly = true;
       } else {
-        System.err.println("usage: bench/restart-latency [--runs N]   (N >= 1, default 20)");
+        System.err.println(
+            "usage: bench/restart-latency [--runs N] [--python-only]   (N >= 1, default 20)");
         System.exit(2);
       }
     }
@@ -75,7 +91,7 @@ public final class RestartLatency {
       System.err.println("--runs must be at least 1");
       System.exit(2);
     }
-    List<App> apps =
+    List<App> known =
         List.of(
             new App(
                 "python",
@@ -87,6 +103,7 @@ public final class RestartLatency {
                 "bench-hello",
                 LocalNode.examples().resolve("hello"),
                 List.of("java", "-Xmx32m", "-XX:TieredStopAtLevel=1", "Hello.java")));
+    List<App> apps = pythonOnly ? known.subList(0, 1) : known;
     Path dir = Files.createTempDirectory("drover-bench-");
     LocalNode node = new LocalNode(dir.resolve("data"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(node)));
@@ -112,19 +129,22 @@ public final class RestartLatency {
         for (int a = 0; a < apps.size(); a++) {
           App app = apps.get(a);
           Samples s = all.get(a);
-          double start = appStart(app);
+          double start = appStart(app, false);
           s.start().add(start);
+          double startSetsid = appStart(app, true);
+          s.startSetsid().add(startSetsid);
           Kill k = killOne(node, app, run % 2);
           s.spawned().add(k.spawnedMs());
           s.restart().add(k.answerMs());
           s.ready().add(k.readyMs());
           System.out.printf(
               Locale.ROOT,
-              "  %-6s run %2d: app start %5.0f ms | %s kill %s pid %d -> pid %d spawned %3.0f ms,"
-                  + " answering %5.0f ms, ready %5.0f ms; node cpu %d ms%n",
+              "  %-6s run %2d: app start %5.0f ms (setsid %5.0f ms) | %s kill %s pid %d -> pid %d"
+                  + " spawned %3.0f ms, answering %5.0f ms, ready %5.0f ms; node cpu %d ms%n",
               app.name(),
               run + 1,
               start,
+              startSetsid,
               k.at(),
               k.instance(),
               k.oldPid(),
@@ -139,6 +159,8 @@ public final class RestartLatency {
         App app = apps.get(a);
         Samples s = all.get(a);
         System.out.println(summary(app.name(), "app start (spawn -> answering)   ", s.start()));
+        System.out.println(
+            summary(app.name(), "app start via setsid (reference) ", s.startSetsid()));
         System.out.println(summary(app.name(), "kill -> replacement spawned (log)", s.spawned()));
         System.out.println(summary(app.name(), "drover restart (kill -> answering)", s.restart()));
         System.out.println(summary(app.name(), "kill -> drover reports ready      ", s.ready()));
@@ -203,11 +225,19 @@ public final class RestartLatency {
     }
   }
 
-  /** Spawns the app directly on a free port; ms from spawn to its first 200 answer. */
-  private static double appStart(App app) throws Exception {
+  /**
+   * Spawns the app directly on a free port, in the bench's session or (as a reference) in a new one
+   * through {@code setsid} as Drover starts instances; ms from spawn to its first 200 answer.
+   */
+  private static double appStart(App app, boolean viaSetsid) throws Exception {
     int port = LocalNode.freePort();
+    List<String> command = new ArrayList<>();
+    if (viaSetsid) {
+      command.add("setsid");
+    }
+    command.addAll(app.command());
     ProcessBuilder pb =
-        new ProcessBuilder(app.command())
+        new ProcessBuilder(command)
             .directory(app.dir().toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
