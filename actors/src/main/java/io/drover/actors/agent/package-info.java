@@ -5,7 +5,8 @@
  * io.drover.actors.agent.Backoff} and stops it with SIGTERM, grace, SIGKILL to the group. A ledger
  * under {@code <dataDir>/agent/} and an environment marker ({@code DROVER_AGENT_ID}) let the next
  * incarnation kill whatever a crashed one left running. Pure helpers ({@link
- * io.drover.actors.agent.Backoff}, {@link io.drover.actors.agent.PortAllocator}) have their own
- * unit tests.
+ * io.drover.actors.agent.Backoff}: restart at once after a stable run, back off from the second
+ * failure; {@code ReadinessSchedule}: probe a starting instance 10 ms after its start, doubling up
+ * to the health interval; {@link io.drover.actors.agent.PortAllocator}) have their own unit tests.
  */
 package io.drover.actors.agent;
