@@ -76,19 +76,23 @@ public final class RestartLatency {
   public static void main(String[] args) throws Exception {
     int runs = 20;
     boolean pythonOnly = false;
+    int warmup = 3;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--runs") && i + 1 < args.length) {
         runs = Integer.parseInt(args[++i]);
       } else if (args[i].equals("--python-only")) {
         pythonOnly = true;
+      } else if (args[i].equals("--warmup") && i + 1 < args.length) {
+        warmup = Integer.parseInt(args[++i]);
       } else {
         System.err.println(
-            "usage: bench/restart-latency [--runs N] [--python-only]   (N >= 1, default 20)");
+            "usage: bench/restart-latency [--runs N] [--warmup K] [--python-only]"
+                + "   (N >= 1, default 20; K >= 0 unmeasured kills per app first, default 3)");
         System.exit(2);
       }
     }
-    if (runs < 1) {
-      System.err.println("--runs must be at least 1");
+    if (runs < 1 || warmup < 0) {
+      System.err.println("--runs must be at least 1, --warmup at least 0");
       System.exit(2);
     }
     List<App> known =
@@ -114,16 +118,25 @@ public final class RestartLatency {
       }
       System.out.printf(
           "restart-latency: real node (pid %d); sites %s, 2 instances each, health http /healthz"
-              + " (default interval 5s), default backoff, resetAfter %s; %d runs per app;"
-              + " commands %s%n",
+              + " (default interval 5s), default backoff, resetAfter %s; %d runs per app after"
+              + " %d unmeasured; commands %s%n",
           node.pid(),
           apps.stream().map(App::site).toList(),
           RESET_AFTER,
           runs,
+          warmup,
           apps.stream().map(App::command).toList());
       List<Samples> all = new ArrayList<>();
       for (int a = 0; a < apps.size(); a++) {
         all.add(new Samples());
+      }
+      // A node runs for days; the first restarts of a fresh node JVM pay for JIT compilation of
+      // the restart path. Measured runs come after a few unmeasured ones.
+      for (int run = 0; run < warmup; run++) {
+        for (App app : apps) {
+          appStart(app, false);
+          killOne(node, app, run % 2);
+        }
       }
       for (int run = 0; run < runs; run++) {
         for (int a = 0; a < apps.size(); a++) {
