@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.chaos.ChaosRunner;
 import io.drover.chaos.LocalNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +18,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code bench/restart-latency}: Drover's restart next to the app's own start, in one run, for a
@@ -111,6 +114,7 @@ public final class RestartLatency {
     Path dir = Files.createTempDirectory("drover-bench-");
     LocalNode node = new LocalNode(dir.resolve("data"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(node)));
+    boolean done = false;
     try {
       node.start("--no-example");
       for (App app : apps) {
@@ -196,8 +200,24 @@ public final class RestartLatency {
           restartP50,
           startP50,
           restartP50 / startP50);
+      done = true;
     } finally {
       stopQuietly(node);
+      if (done) {
+        deleteQuietly(dir);
+      } else {
+        System.err.println("restart-latency: kept " + dir + " (node log, data) for inspection");
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      System.err.println("restart-latency: could not delete " + dir + ": " + e);
     }
   }
 
