@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The example site: a tiny HTTP app for Drover. Run it with only a JDK 17: {@code PORT=8080 java
  * -Xmx32m Hello.java}. {@code GET /} says which instance and revision answered, {@code GET
- * /healthz} answers {@code ok}.
+ * /healthz} answers {@code ok}; every answer names the answering process in an {@code X-Pid}
+ * header.
  */
 public class Hello {
 
@@ -71,6 +72,8 @@ public class Hello {
         return;
       }
       exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      // which process answered: tells a restarted instance from the one it replaced
+      exchange.getResponseHeaders().set("X-Pid", Long.toString(ProcessHandle.current().pid()));
       if (method.equals("HEAD")) {
         exchange.sendResponseHeaders(status, -1);
         return;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -439,8 +440,8 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     timers.cancel(START_TIMEOUT_KEY);
     timers.cancel(KILL_KEY);
     // The leader is gone; anything it left in its group (background children) goes with it.
-    ProcessGroups.kill(oldPid);
     if (removing) {
+      ProcessGroups.kill(oldPid);
       getContext().getLog().info("{}: stopped (pid {} exited with code {})", who, oldPid, e.code());
       enter(InstanceState.STOPPING, "stopped");
       return Behaviors.stopped();
@@ -451,6 +452,9 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
       awaitingPort = true;
       agent.tell(new NeedsPort(p.instanceId(), port, taken));
     }
+    // Off the actor thread, alongside the restart: forking kill(1) takes 2-10 ms, and the new
+    // process (in a group of its own) needs longer than that before it binds its port.
+    CompletableFuture.runAsync(() -> ProcessGroups.kill(oldPid), blocking);
     String reason =
         restartReason != null
             ? restartReason + "; pid " + oldPid + " exited with code " + e.code()

@@ -322,6 +322,64 @@ class HostAgentTest {
   }
 
   @Test
+  void firstCrashAfterAStableRunRestartsAtOnceTheNextOneBacksOff() throws Exception {
+    ActorTestKit kit = kit();
+    TestProbe<SiteReport> reports = kit.createTestProbe();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    // a backoff far longer than the test's deadline: only an immediate first restart passes
+    SiteSpec spec =
+        SiteSpecs.withDefaults(
+            new SiteSpec(
+                REVISION,
+                List.of("sh", "-c", "exec sleep 300"),
+                2,
+                "web",
+                Map.of(),
+                new HealthCheck(null, null, List.of("true"), "1s", "2s", "30s", 3),
+                new RestartPolicy("10m", "10m", "3s")));
+    agent.tell(assign(reports.getRef(), spec, "shop-12"));
+    InstanceStatus stable = only(await(reports, allReady(1)));
+    kit.createTestProbe()
+        .awaitAssert(
+            DEADLINE,
+            Duration.ofMillis(100),
+            () -> {
+              assertTrue(System.currentTimeMillis() - stable.sinceMillis() > 3_500);
+              return null;
+            });
+
+    sigkill(stable.pid());
+    InstanceStatus again =
+        only(
+            await(
+                reports,
+                l -> l.size() == 1 && l.get(0).isReady() && l.get(0).pid() != stable.pid()));
+    assertEquals(1, again.restarts());
+    awaitGone(kit, stable.pid());
+
+    // a second crash soon after: this one waits initialBackoff (10m)
+    sigkill(again.pid());
+    InstanceStatus waiting =
+        only(
+            await(
+                reports,
+                l ->
+                    l.size() == 1
+                        && l.get(0).state() == InstanceState.BACKOFF
+                        && l.get(0).restarts() == 2));
+    assertEquals(0, waiting.pid());
+    // still waiting two agent report ticks later
+    int[] ticks = {0};
+    await(
+        reports,
+        l -> {
+          assertEquals(InstanceState.BACKOFF, l.get(0).state(), l.toString());
+          return ++ticks[0] >= 2;
+        });
+    awaitGone(kit, again.pid());
+  }
+
+  @Test
   void crashingCommandBacksOffWithExitCodeAndLogTail() {
     ActorTestKit kit = kit();
     TestProbe<SiteReport> reports = kit.createTestProbe();
