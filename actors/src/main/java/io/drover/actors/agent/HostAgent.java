@@ -5,22 +5,14 @@ import io.drover.actors.site.SiteSpec;
 import io.drover.actors.site.SiteSpecs;
 import io.drover.persistence.CborSerializable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,8 +27,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.pattern.StatusReply;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The data plane of one host (one per node, local, not sharded): starts, watches, health-checks,
@@ -121,9 +111,7 @@ public final class HostAgent {
   public static Behavior<Command> create(AgentSettings settings, ReleaseDirs releases) {
     return Behaviors.setup(
         outer -> {
-          // survives a restart: the instance runners (children, kept alive) and what the agent
-          // knows of them, so a restarted agent adopts everything it ran
-          Memory memory = new Memory();
+          AgentMemory memory = new AgentMemory();
           return Behaviors.supervise(
                   Behaviors.<Command>setup(
                       ctx ->
@@ -145,23 +133,6 @@ public final class HostAgent {
 
   static final java.time.Duration RESTART_WINDOW = java.time.Duration.ofMinutes(1);
 
-  /** What an agent keeps across a restart after a failure (everything but its timers). */
-  private static final class Memory {
-    String agentId;
-    String incarnation;
-    Ledger ledger;
-    PortAllocator ports;
-    final Map<String, Ledger.Entry> ledgerEntries = new TreeMap<>();
-    final Map<String, Slot> slots = new LinkedHashMap<>();
-    final Map<String, ActorRef<SiteReport>> reportTo = new TreeMap<>();
-    final List<ActorRef<Done>> stopAllWaiters = new ArrayList<>();
-    boolean shuttingDown;
-    int restarts;
-  }
-
-  /** For work on the blocking dispatcher, where the actor's own logger must not be used. */
-  private static final Logger OFF_THREAD_LOG = LoggerFactory.getLogger(HostAgent.class);
-
   private enum Tick implements Command {
     INSTANCE
   }
@@ -169,29 +140,6 @@ public final class HostAgent {
   private record FromRunner(InstanceRunner.Event event) implements Command {}
 
   private record RunnerGone(String instanceId) implements Command {}
-
-  /** What the agent knows of one instance. */
-  private static final class Slot {
-    final String site;
-    final ActorRef<InstanceRunner.Command> runner;
-    int port;
-    final Path logFile;
-    InstanceStatus status;
-    boolean stopRequested;
-
-    Slot(
-        String site,
-        ActorRef<InstanceRunner.Command> runner,
-        int port,
-        Path logFile,
-        InstanceStatus status) {
-      this.site = site;
-      this.runner = runner;
-      this.port = port;
-      this.logFile = logFile;
-      this.status = status;
-    }
-  }
 
   private static final class Agent extends AbstractBehavior<Command> {
 
@@ -207,29 +155,23 @@ public final class HostAgent {
     private final Map<String, ActorRef<SiteReport>> reportTo;
     private final List<ActorRef<Done>> stopAllWaiters;
     private final ActorRef<InstanceRunner.Event> runnerEvents;
-    private final Memory memory;
+    private final AgentMemory memory;
 
     Agent(
         ActorContext<Command> ctx,
         TimerScheduler<Command> timers,
         AgentSettings settings,
         ReleaseDirs releases,
-        Memory memory)
+        AgentMemory memory)
         throws IOException {
       super(ctx);
       this.settings = settings;
       this.releases = releases;
       this.memory = memory;
       this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-      boolean restarted = memory.ports != null;
+      boolean restarted = memory.started();
       if (!restarted) {
-        memory.ports = PortAllocator.bindChecking(settings.portMin(), settings.portMax());
-        Path agentDir = settings.dataDir().resolve("agent");
-        Files.createDirectories(agentDir);
-        Files.createDirectories(settings.dataDir().resolve("logs"));
-        memory.agentId = agentId(agentDir);
-        memory.ledger = new Ledger(agentDir);
-        memory.incarnation = UUID.randomUUID().toString();
+        memory.firstStart(settings);
       }
       this.ports = memory.ports;
       this.agentId = memory.agentId;
@@ -265,22 +207,6 @@ public final class HostAgent {
               agentId,
               settings.portMin(),
               settings.portMax());
-    }
-
-    /** Stable per data dir: the marker every instance carries in its environment. */
-    private static String agentId(Path agentDir) throws IOException {
-      Path file = agentDir.resolve("id");
-      if (Files.exists(file)) {
-        String id = Files.readString(file).strip();
-        if (!id.isEmpty()) {
-          return id;
-        }
-      }
-      String id = UUID.randomUUID().toString();
-      Path tmp = agentDir.resolve("id.tmp");
-      Files.writeString(tmp, id + "\n");
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return id;
     }
 
     private void killOrphans() throws IOException {
@@ -343,11 +269,8 @@ public final class HostAgent {
         }
       }
       for (Slot slot : slots.values()) {
-        if (slot.site.equals(a.site())
-            && !wanted.contains(slot.status.id())
-            && !slot.stopRequested) {
-          slot.stopRequested = true;
-          slot.runner.tell(InstanceRunner.Stop.INSTANCE);
+        if (slot.site.equals(a.site()) && !wanted.contains(slot.status.id())) {
+          slot.requestStop();
         }
       }
       return this;
@@ -511,13 +434,8 @@ public final class HostAgent {
     }
 
     private void updateLedger(String instanceId, Ledger.Entry entry) {
-      Ledger.Entry before =
-          entry == null ? ledgerEntries.remove(instanceId) : ledgerEntries.put(instanceId, entry);
-      if (Objects.equals(before, entry)) {
-        return;
-      }
       try {
-        ledger.write(List.copyOf(ledgerEntries.values()));
+        memory.updateLedger(instanceId, entry);
       } catch (IOException e) {
         getContext()
             .getLog()
@@ -537,13 +455,7 @@ public final class HostAgent {
     }
 
     private List<InstanceStatus> statuses(String site) {
-      List<InstanceStatus> out = new ArrayList<>();
-      for (Slot slot : slots.values()) {
-        if (site == null || slot.site.equals(site)) {
-          out.add(slot.status);
-        }
-      }
-      return List.copyOf(out);
+      return Slot.statuses(slots.values(), site);
     }
 
     private Behavior<Command> onTick() {
@@ -554,22 +466,7 @@ public final class HostAgent {
       for (Slot slot : slots.values()) {
         logs.add(slot.logFile);
       }
-      long max = settings.logMaxBytes();
-      String host = settings.host();
-      Logger log = OFF_THREAD_LOG;
-      CompletableFuture.runAsync(
-          () -> {
-            for (Path file : logs) {
-              try {
-                if (LogFiles.rotateIfLarger(file, max)) {
-                  log.info("host {}: rotated log {} (over {} bytes)", host, file, max);
-                }
-              } catch (IOException e) {
-                log.warn("host {}: cannot rotate log {}: {}", host, file, e.toString());
-              }
-            }
-          },
-          blocking);
+      AgentLogs.rotate(logs, settings.logMaxBytes(), settings.host(), blocking);
       return this;
     }
 
@@ -600,15 +497,7 @@ public final class HostAgent {
       }
       Path file = slot.logFile;
       int lines = Math.max(0, Math.min(g.tail(), LogFiles.MAX_TAIL_LINES));
-      CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return String.join("\n", LogFiles.tail(file, lines));
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              },
-              blocking)
+      AgentLogs.tail(file, lines, blocking)
           .whenComplete(
               (text, err) ->
                   g.replyTo()
@@ -632,10 +521,7 @@ public final class HostAgent {
           .getLog()
           .info("host {}: stopping all {} instances", settings.host(), slots.size());
       for (Slot slot : slots.values()) {
-        if (!slot.stopRequested) {
-          slot.stopRequested = true;
-          slot.runner.tell(InstanceRunner.Stop.INSTANCE);
-        }
+        slot.requestStop();
       }
       if (slots.isEmpty()) {
         finishStopAll();

@@ -10,7 +10,9 @@
  * process group ({@code SocketOwners}, from {@code /proc}), and an instance whose port another
  * process holds gets a new one from its agent. Instances and exec checks get a small environment
  * ({@code InstanceEnv}: a base of PATH, HOME, locale..., the site's env, DROVER_*), never the
- * node's own. Pure helpers ({@link io.drover.actors.agent.Backoff}: restart at once after a stable
+ * node's own. What the agent keeps across its own restart ({@code AgentMemory}: runners, their
+ * {@code Slot}s, the ledger entries) lives outside the behaviour; its log work runs in {@code
+ * AgentLogs}. Pure helpers ({@link io.drover.actors.agent.Backoff}: restart at once after a stable
  * run, back off from the second failure; {@code ReadinessSchedule}: probe a starting instance 10 ms
  * after its start, doubling up to the health interval; {@link
  * io.drover.actors.agent.PortAllocator}) have their own unit tests.

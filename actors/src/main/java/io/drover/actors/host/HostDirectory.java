@@ -1,9 +1,9 @@
 package io.drover.actors.host;
 
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.host.HostsView.Known;
 import io.drover.persistence.CborSerializable;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -233,9 +233,6 @@ public final class HostDirectory {
 
   /** An agent's instance count; negative when it did not answer (internal). */
   private record LoadReported(String host, int instances) implements Command {}
-
-  /** A described agent and when it was described (a newer incarnation wins a name). */
-  private record Known(HostInfo info, long seq) {}
 
   private static final class Directory {
     private final ActorContext<Command> ctx;
@@ -538,58 +535,7 @@ public final class HostDirectory {
     }
 
     private Hosts hosts() {
-      Map<String, Map.Entry<ActorRef<HostAgent.Command>, Known>> byName = new HashMap<>();
-      for (Map.Entry<ActorRef<HostAgent.Command>, Known> e : known.entrySet()) {
-        String name = e.getValue().info().name();
-        Map.Entry<ActorRef<HostAgent.Command>, Known> other = byName.get(name);
-        if (other == null || better(e, other)) {
-          byName.put(name, e);
-        }
-      }
-      Set<String> unreachable = new TreeSet<>();
-      for (Map.Entry<ActorRef<HostAgent.Command>, Known> e : byName.values()) {
-        if (!reachable(e.getKey())) {
-          unreachable.add(e.getValue().info().name());
-        }
-      }
-      List<HostInfo> sorted =
-          byName.values().stream()
-              .map(e -> e.getValue().info())
-              .sorted(Comparator.comparing(HostInfo::name))
-              .toList();
-      Set<String> unschedulable = new TreeSet<>();
-      Set<String> draining = new TreeSet<>();
-      for (HostRecord r : records.values()) {
-        if (r.unschedulable()) {
-          unschedulable.add(r.name());
-        }
-        if (r.draining()) {
-          draining.add(r.name());
-        }
-      }
-      Set<String> gone = new TreeSet<>(departed);
-      sorted.forEach(h -> gone.remove(h.name()));
-      Map<String, Integer> loads = new TreeMap<>();
-      sorted.forEach(
-          h -> {
-            Integer n = load.get(h.name());
-            if (n != null) {
-              loads.put(h.name(), n);
-            }
-          });
-      return new Hosts(sorted, unreachable, unschedulable, draining, gone, loads);
-    }
-
-    /** Of two incarnations of one host name, the reachable one, else the newer one. */
-    private boolean better(
-        Map.Entry<ActorRef<HostAgent.Command>, Known> a,
-        Map.Entry<ActorRef<HostAgent.Command>, Known> b) {
-      boolean ra = reachable(a.getKey());
-      boolean rb = reachable(b.getKey());
-      if (ra != rb) {
-        return ra;
-      }
-      return a.getValue().seq() > b.getValue().seq();
+      return HostsView.of(known, this::reachable, records.values(), departed, load);
     }
 
     private void publish() {

@@ -3,8 +3,9 @@
  * local) follows the receptionist for host agents, asks each new agent to describe itself ({@link
  * io.drover.actors.host.HostInfo}: name, pool, labels, incarnation), forgets agents that leave, and
  * publishes the sorted list to subscribers such as site entities, with the hosts that are
- * unreachable, cordoned or draining. {@link io.drover.actors.host.HostEntity} (sharded,
- * event-sourced) is the persistent record of one host ({@link io.drover.actors.host.HostRecord});
- * it publishes every change on {@link io.drover.actors.host.HostTopic}.
+ * unreachable, cordoned or draining; that list is a pure function ({@code HostsView}) of what it
+ * knows. {@link io.drover.actors.host.HostEntity} (sharded, event-sourced) is the persistent record
+ * of one host ({@link io.drover.actors.host.HostRecord}); it publishes every change on {@link
+ * io.drover.actors.host.HostTopic}.
  */
 package io.drover.actors.host;

@@ -1,7 +1,6 @@
 package io.drover.actors.site;
 
 import io.drover.actors.agent.HostAgent;
-import io.drover.actors.agent.InstanceState;
 import io.drover.actors.agent.InstanceStatus;
 import io.drover.actors.common.Durations;
 import io.drover.actors.host.HostDirectory;
@@ -10,11 +9,9 @@ import io.drover.persistence.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -337,17 +334,6 @@ public final class SiteEntity {
       return used;
     }
 
-    private static List<String> pushed(List<String> history, String revision) {
-      List<String> next = new ArrayList<>();
-      next.add(revision);
-      for (String r : history) {
-        if (!r.equals(revision) && next.size() < REVISION_HISTORY) {
-          next.add(r);
-        }
-      }
-      return next;
-    }
-
     public boolean exists() {
       return spec != null;
     }
@@ -358,49 +344,7 @@ public final class SiteEntity {
     }
 
     State apply(Event event) {
-      if (event instanceof SpecSet e) {
-        Map<Long, SiteSpec> s = new HashMap<>(specs);
-        s.put(e.generation(), e.spec());
-        return new State(
-                e.spec(),
-                e.generation(),
-                nextEpoch,
-                placements,
-                s,
-                pushed(revisions, e.spec().revision()))
-            .pruned();
-      } else if (event instanceof InstancePlaced e) {
-        Map<String, Placed> p = new HashMap<>(placements);
-        p.put(
-            e.instanceId(), new Placed(e.instanceId(), e.host(), e.epoch(), e.generation(), false));
-        return new State(spec, generation, Math.max(nextEpoch, e.epoch() + 1), p, specs, revisions);
-      } else if (event instanceof InstanceLost e) {
-        Placed lost = placements.get(e.instanceId());
-        if (lost == null) {
-          return this;
-        }
-        Map<String, Placed> p = new HashMap<>(placements);
-        p.put(e.instanceId(), lost.asLost());
-        return new State(spec, generation, nextEpoch, p, specs, revisions);
-      } else if (event instanceof InstanceRemoved e) {
-        Map<String, Placed> p = new HashMap<>(placements);
-        p.remove(e.instanceId());
-        return new State(spec, generation, nextEpoch, p, specs, revisions).pruned();
-      } else {
-        return new State(null, generation, nextEpoch, Map.of(), Map.of(), List.of());
-      }
-    }
-
-    private State pruned() {
-      Map<Long, SiteSpec> s = new HashMap<>();
-      for (Map.Entry<Long, SiteSpec> e : specs.entrySet()) {
-        long g = e.getKey();
-        if ((g == generation && spec != null)
-            || placements.values().stream().anyMatch(p -> p.generation() == g)) {
-          s.put(g, e.getValue());
-        }
-      }
-      return new State(spec, generation, nextEpoch, placements, s, revisions);
+      return SiteTransitions.apply(this, event);
     }
   }
 
@@ -418,12 +362,7 @@ public final class SiteEntity {
     private boolean downedLogged;
 
     // observed, in memory only: rebuilt from the host directory and agent reports after a restart
-    private List<HostInfo> hosts = List.of();
-    private HostDirectory.Hosts directory =
-        new HostDirectory.Hosts(List.of(), Set.of(), Set.of(), Set.of());
-    private boolean hostsReceived;
-    private final Map<String, HostAgent.SiteReport> reports = new HashMap<>();
-    private final Map<String, Long> lastSeen = new HashMap<>();
+    private final SiteObservations seen = new SiteObservations();
     private final Set<String> hostsToClear = new TreeSet<>();
     private long lastPlanAt = -1;
     private ActorRef<ClusterSharding.ShardCommand> shard;
@@ -488,17 +427,9 @@ public final class SiteEntity {
       if (expired(put.deadlineMillis())) {
         return Effect().reply(put.replyTo(), expiredReply());
       }
-      if (put.spec() == null || put.spec().instances() < 2) {
-        int n = put.spec() == null ? 0 : put.spec().instances();
-        return Effect()
-            .reply(
-                put.replyTo(),
-                new Reply(
-                    Outcome.INVALID,
-                    "instances must be at least 2 (got "
-                        + n
-                        + "): Drover runs every site twice, on distinct hosts",
-                    null));
+      Reply invalid = SiteRequests.invalidPut(put.spec());
+      if (invalid != null) {
+        return Effect().reply(put.replyTo(), invalid);
       }
       return setSpec(state, SiteSpecs.withDefaults(put.spec()), put.replyTo());
     }
@@ -511,16 +442,16 @@ public final class SiteEntity {
         return Effect().reply(scale.replyTo(), notFound());
       }
       SiteSpec next = state.spec().withInstances(scale.instances());
-      List<String> problems = SiteSpecs.validate(name, next);
-      if (!problems.isEmpty()) {
-        return Effect()
-            .reply(scale.replyTo(), new Reply(Outcome.INVALID, String.join("; ", problems), null));
+      Reply invalid = SiteRequests.invalidScale(name, next);
+      if (invalid != null) {
+        return Effect().reply(scale.replyTo(), invalid);
       }
       return setSpec(state, next, scale.replyTo());
     }
 
     private boolean expired(long deadlineMillis) {
-      if (deadlineMillis <= 0 || clock.getAsLong() <= deadlineMillis) {
+      long now = clock.getAsLong();
+      if (!SiteRequests.expired(deadlineMillis, now)) {
         return false;
       }
       ctx.getLog()
@@ -528,17 +459,12 @@ public final class SiteEntity {
               "site {}: refused a change that arrived {} ms after its deadline (its request was"
                   + " already answered with an error)",
               name,
-              clock.getAsLong() - deadlineMillis);
+              now - deadlineMillis);
       return true;
     }
 
     private Reply expiredReply() {
-      return new Reply(
-          Outcome.EXPIRED,
-          "site "
-              + name
-              + " was not changed: the request took longer than its deadline; send it again",
-          null);
+      return SiteRequests.expired(name);
     }
 
     /** Persists {@code spec} as the site's spec (creating the site) and replies. */
@@ -547,10 +473,7 @@ public final class SiteEntity {
         return Effect().reply(replyTo, new Reply(Outcome.OK, null, view(state)));
       }
       boolean created = !state.exists();
-      long generation =
-          created || state.spec().needsNewInstances(spec)
-              ? state.generation() + 1
-              : state.generation();
+      long generation = SiteRequests.generation(state, spec);
       List<Event> events = new ArrayList<>();
       SpecSet set = new SpecSet(spec, generation);
       events.add(set);
@@ -584,7 +507,7 @@ public final class SiteEntity {
           .thenRun(
               s -> {
                 ctx.getLog().info("site {} deleted: every host stops its instances", name);
-                for (HostInfo h : hosts) {
+                for (HostInfo h : seen.hosts()) {
                   hostsToClear.add(h.name());
                 }
                 sendAssigns(s);
@@ -607,13 +530,11 @@ public final class SiteEntity {
     }
 
     private Reply notFound() {
-      return new Reply(Outcome.NOT_FOUND, "site " + name + " does not exist", null);
+      return SiteRequests.notFound(name);
     }
 
     private ReplyEffect<Event, State> onHosts(State state, WrappedHosts msg) {
-      hosts = msg.hosts().hosts();
-      directory = msg.hosts();
-      hostsReceived = true;
+      seen.hosts(msg.hosts());
       return reconcile(state, true);
     }
 
@@ -623,16 +544,7 @@ public final class SiteEntity {
         return Effect().noReply();
       }
       long now = clock.getAsLong();
-      reports.put(report.host(), report);
-      boolean strays = false;
-      for (InstanceStatus st : report.instances()) {
-        Placed p = state.placements().get(st.id());
-        if (p != null && p.host().equals(report.host())) {
-          lastSeen.put(st.id(), now);
-        } else {
-          strays = true;
-        }
-      }
+      boolean strays = seen.report(state, report, now);
       boolean hasPlacements =
           state.placements().values().stream().anyMatch(p -> p.host().equals(report.host()));
       if (!hasPlacements && report.instances().isEmpty()) {
@@ -674,135 +586,45 @@ public final class SiteEntity {
     }
 
     private List<Event> planEvents(State state) {
-      if (!state.exists() || !hostsReceived) {
+      if (!state.exists() || !seen.hostsReceived()) {
         return List.of();
       }
       long now = clock.getAsLong();
       restartGraceClocksAfterOwnPause(state, now);
-      List<Event> events = new ArrayList<>();
-      State planned = state;
-      for (Placed p : state.sortedPlacements()) {
-        lastSeen.putIfAbsent(p.instanceId(), now);
-        if (!p.lost() && (hostDeparted(p) || isMissingTooLong(p, now))) {
-          InstanceLost lost = new InstanceLost(p.instanceId(), missingReason(p, now));
-          events.add(lost);
-          planned = planned.apply(lost);
-        }
+      for (Placed p : state.placements().values()) {
+        seen.watch(p.instanceId(), now);
       }
-      List<Placement.Current> current = new ArrayList<>();
-      for (Placed p : planned.sortedPlacements()) {
-        current.add(
-            new Placement.Current(
-                p.instanceId(), p.host(), p.epoch(), p.generation(), isReady(p), p.lost()));
-      }
-      Placement.Plan plan =
-          Placement.plan(
-              new Placement.Input(
-                  planned.spec().instances(),
-                  planned.spec().pool(),
-                  planned.generation(),
-                  hosts,
-                  directory.draining()::contains,
-                  directory.load(),
-                  current,
-                  unavailable()));
-      for (Placement.Removal r : plan.removals()) {
-        events.add(new InstanceRemoved(r.instanceId(), r.reason()));
-      }
-      long epoch = planned.nextEpoch();
-      for (Placement.Addition a : plan.additions()) {
-        events.add(new InstancePlaced(name + "-" + epoch, a.host(), epoch, planned.generation()));
-        epoch++;
-      }
-      return events;
+      return SitePlanner.plan(name, state, seen, now, settings.grace());
     }
 
     private void afterPersist(List<Event> events, State before, State after) {
       long now = clock.getAsLong();
       for (Event e : events) {
-        if (e instanceof SpecSet s) {
-          ctx.getLog()
-              .info(
-                  "site {} spec set: revision {}, {} instances in pool {}, generation {}",
-                  name,
-                  s.spec().revision(),
-                  s.spec().instances(),
-                  s.spec().pool(),
-                  s.generation());
-        } else if (e instanceof InstancePlaced p) {
-          lastSeen.put(p.instanceId(), now);
-          ctx.getLog()
-              .info(
-                  "site {} placed instance {} on host {} (epoch {}, generation {})",
-                  name,
-                  p.instanceId(),
-                  p.host(),
-                  p.epoch(),
-                  p.generation());
-        } else if (e instanceof InstanceLost l) {
-          Placed lost = before.placements().get(l.instanceId());
-          ctx.getLog()
-              .warn(
-                  "site {} lost instance {} on host {} (epoch {}): {}; placing a replacement",
-                  name,
-                  l.instanceId(),
-                  lost == null ? "?" : lost.host(),
-                  lost == null ? "?" : lost.epoch(),
-                  l.reason());
+        if (e instanceof InstancePlaced p) {
+          seen.seen(p.instanceId(), now);
         } else if (e instanceof InstanceRemoved r) {
-          lastSeen.remove(r.instanceId());
+          seen.forget(r.instanceId());
           Placed gone = before.placements().get(r.instanceId());
-          String host = gone == null ? "?" : gone.host();
-          hostsToClear.add(host);
-          ctx.getLog()
-              .info(
-                  "site {} removed instance {} from host {} (epoch {}): {}",
-                  name,
-                  r.instanceId(),
-                  host,
-                  gone == null ? "?" : gone.epoch(),
-                  r.reason());
+          hostsToClear.add(gone == null ? "?" : gone.host());
         }
+        SiteEventLog.log(ctx.getLog(), name, e, before);
       }
       sendAssigns(after);
     }
 
     /** Every host with placements, and every host that still has to stop some, gets an Assign. */
     private void sendAssigns(State state) {
-      Map<String, List<HostAgent.Assignment>> byHost = new TreeMap<>();
-      for (Placed p : state.sortedPlacements()) {
-        byHost
-            .computeIfAbsent(p.host(), h -> new ArrayList<>())
-            .add(
-                new HostAgent.Assignment(
-                    p.instanceId(), p.epoch(), state.specs().get(p.generation())));
-      }
+      Map<String, List<HostAgent.Assignment>> byHost = SitePlanner.assignments(state);
       Set<String> targets = new TreeSet<>(byHost.keySet());
       targets.addAll(hostsToClear);
       for (String host : targets) {
-        HostInfo info = hostInfo(host);
+        HostInfo info = seen.hostInfo(host);
         if (info != null && info.agent() != null) {
           info.agent()
               .tell(
                   new HostAgent.Assign(name, byHost.getOrDefault(host, List.of()), reportAdapter));
         }
       }
-    }
-
-    /** Hosts that take no new placements but keep theirs: unreachable or cordoned. */
-    private Set<String> unavailable() {
-      Set<String> all = new TreeSet<>(directory.unreachable());
-      all.addAll(directory.unschedulable());
-      return all;
-    }
-
-    private HostInfo hostInfo(String host) {
-      for (HostInfo h : hosts) {
-        if (h.name().equals(host)) {
-          return h;
-        }
-      }
-      return null;
     }
 
     /**
@@ -820,176 +642,13 @@ public final class SiteEntity {
                 name,
                 Durations.format(Duration.ofMillis(gap)));
         for (Placed p : state.placements().values()) {
-          lastSeen.put(p.instanceId(), now);
+          seen.seen(p.instanceId(), now);
         }
       }
-    }
-
-    /** What the host last reported of {@code p}; null when never reported or not reachable. */
-    private InstanceStatus observed(Placed p) {
-      if (hostInfo(p.host()) == null || directory.unreachable().contains(p.host())) {
-        return null;
-      }
-      return lastReported(p);
-    }
-
-    private InstanceStatus lastReported(Placed p) {
-      HostAgent.SiteReport r = reports.get(p.host());
-      if (r == null) {
-        return null;
-      }
-      for (InstanceStatus st : r.instances()) {
-        if (st.id().equals(p.instanceId())) {
-          return st;
-        }
-      }
-      return null;
-    }
-
-    private boolean isReady(Placed p) {
-      InstanceStatus st = observed(p);
-      return st != null && st.isReady();
-    }
-
-    /**
-     * Its host was seen to leave the cluster (downed or stopped): the instance is gone with it, so
-     * there is no grace to wait out. This is what lets a site that moved to a survivor after a host
-     * died replace the host's instances right after the downing.
-     */
-    private boolean hostDeparted(Placed p) {
-      return directory.departed().contains(p.host());
-    }
-
-    /**
-     * Not in its host's reports (host unreachable, gone, or the instance vanished) for too long.
-     */
-    private boolean isMissingTooLong(Placed p, long now) {
-      return now - lastSeen.getOrDefault(p.instanceId(), now) > settings.grace().toMillis();
-    }
-
-    private String missingReason(Placed p, long now) {
-      String since =
-          Durations.format(Duration.ofMillis(now - lastSeen.getOrDefault(p.instanceId(), now)));
-      if (hostDeparted(p)) {
-        return "host " + p.host() + " left the cluster";
-      }
-      if (hostInfo(p.host()) == null) {
-        return "host " + p.host() + " is gone (" + since + ")";
-      }
-      if (directory.unreachable().contains(p.host())) {
-        return "host " + p.host() + " unreachable for " + since;
-      }
-      return "not reported by host " + p.host() + " for " + since;
     }
 
     private SiteView view(State state) {
-      long now = clock.getAsLong();
-      SiteSpec spec = state.spec();
-      List<InstanceStatus> instances = new ArrayList<>();
-      List<String> problems = new ArrayList<>();
-      Set<String> readyHosts = new TreeSet<>();
-      int ready = 0;
-      long eligible =
-          hosts.stream().filter(h -> spec.pool().equals(h.pool())).map(HostInfo::name).count();
-      if (hostsReceived && eligible == 0) {
-        problems.add(
-            "no host in pool " + spec.pool() + ": add hosts to pool " + spec.pool() + " to run it");
-      } else if (hostsReceived && eligible < 2) {
-        problems.add(
-            "runs on 1 distinct host: add hosts to pool "
-                + spec.pool()
-                + " to survive a host failure");
-      }
-      List<String> schedulable =
-          hosts.stream()
-              .filter(h -> spec.pool().equals(h.pool()) && directory.schedulable(h.name()))
-              .map(HostInfo::name)
-              .toList();
-      if (hostsReceived && eligible > 0 && schedulable.isEmpty()) {
-        problems.add(
-            "no schedulable host in pool "
-                + spec.pool()
-                + ": every host is cordoned, draining or unreachable, so no instance can be"
-                + " placed or moved (uncordon a host or add one)");
-      }
-      for (Placed p : state.sortedPlacements()) {
-        if (!p.lost() && directory.draining().contains(p.host())) {
-          problems.add(
-              "instance "
-                  + p.instanceId()
-                  + " on host "
-                  + p.host()
-                  + ": the host is draining; "
-                  + (schedulable.isEmpty()
-                      ? "no other host of pool "
-                          + spec.pool()
-                          + " can take it, so it keeps running there (add a host or uncordon "
-                          + p.host()
-                          + ")"
-                      : "it stops once its replacement on another host is ready"));
-        }
-      }
-      for (Placed p : state.sortedPlacements()) {
-        InstanceStatus st = observed(p);
-        boolean missing = hostsReceived && st == null && lastReported(p) != null;
-        missing |= hostsReceived && (hostInfo(p.host()) == null || p.lost());
-        if (st == null || p.lost()) {
-          SiteSpec s = state.specs().get(p.generation());
-          InstanceStatus last = lastReported(p);
-          st =
-              new InstanceStatus(
-                  p.instanceId(),
-                  name,
-                  p.host(),
-                  last == null ? 0 : last.pid(),
-                  last == null ? 0 : last.port(),
-                  missing ? InstanceState.UNKNOWN : InstanceState.STARTING,
-                  s == null ? null : s.revision(),
-                  p.epoch(),
-                  last == null ? 0 : last.restarts(),
-                  last == null ? null : last.lastExit(),
-                  missing ? missingReason(p, now) : null,
-                  last == null ? 0 : last.sinceMillis());
-        }
-        instances.add(st);
-        if (st.isReady()) {
-          ready++;
-          readyHosts.add(p.host());
-        } else if (missing) {
-          problems.add(
-              "instance "
-                  + p.instanceId()
-                  + " on host "
-                  + p.host()
-                  + ": "
-                  + missingReason(p, now)
-                  + (p.lost()
-                      ? ", being replaced"
-                      : ", replaced after " + Durations.format(settings.grace())));
-        } else if (st.pid() != 0 || st.lastExit() != null || st.message() != null) {
-          StringBuilder line =
-              new StringBuilder("instance ")
-                  .append(p.instanceId())
-                  .append(" on host ")
-                  .append(p.host())
-                  .append(": ")
-                  .append(st.state().json());
-          if (st.lastExit() != null) {
-            line.append(", last exit ").append(st.lastExit());
-          }
-          if (st.message() != null) {
-            line.append(": ").append(st.message());
-          }
-          problems.add(line.toString());
-        }
-      }
-      int desired = spec.instances();
-      boolean degraded = ready < desired || readyHosts.size() < 2;
-      return new SiteView(
-          name,
-          spec,
-          new SiteStatus(desired, ready, readyHosts.size(), degraded, List.copyOf(problems)),
-          List.copyOf(instances));
+      return SiteViews.view(name, state, seen, clock.getAsLong(), settings.grace());
     }
   }
 }
