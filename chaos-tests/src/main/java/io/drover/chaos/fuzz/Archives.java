@@ -154,7 +154,7 @@ public final class Archives {
   }
 
   private static Archive gnuLongName(Random rnd) {
-    byte[] name = bytes("app/" + "n".repeat(200_000 + rnd.nextInt(400_000)));
+    byte[] name = bytes("app/" + "n".repeat(100_000 + rnd.nextInt(200_000)));
     Tar t =
         new Tar()
             .entry("././@LongLink", Tar.GNU_LONGNAME, "", name, name.length, true)
@@ -164,7 +164,7 @@ public final class Archives {
 
   private static Archive manyEntries(Random rnd) {
     Tar t = new Tar();
-    int n = 5_000 + rnd.nextInt(15_000);
+    int n = 2_000 + rnd.nextInt(8_000);
     for (int i = 0; i < n; i++) {
       t.file("app/e" + i, new byte[0]);
     }
@@ -181,7 +181,7 @@ public final class Archives {
 
   /** Highly compressible content: a few MiB of zeros in one file. */
   private static Archive zeros(Random rnd) {
-    byte[] z = new byte[(1 + rnd.nextInt(4)) << 20];
+    byte[] z = new byte[(1 + rnd.nextInt(2)) << 20];
     return new Archive("zeros", Tar.gzip(new Tar().file("app/zeros", z).finish()), null);
   }
 

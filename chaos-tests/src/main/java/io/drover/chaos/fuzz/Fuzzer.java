@@ -16,14 +16,18 @@ import java.util.function.Consumer;
 /**
  * Sends generated requests to one node, one at a time, and checks after each: no 5xx, an answer at
  * all, no refused (4xx) write changed the sites, revisions or hosts (a snapshot before and after
- * it), and no request that every correct node refuses was accepted. Every {@value #HEALTH_EVERY}
- * requests and at the end the node must answer {@code GET /api/v1/health} with 200. Findings are
- * grouped by a signature (check, request kind, status, the answer's detail without numbers) and the
- * first request of each is kept with its index, so {@code seed} and index reproduce it.
+ * it), every error answered as problem+json, and no request that every correct node refuses was
+ * accepted. Every {@value #HEALTH_EVERY} requests and at the end the node must answer {@code GET
+ * /api/v1/health} with 200. Findings are grouped by a signature (check, request kind, status, the
+ * answer's detail without numbers) and the first request of each is kept with its index, so {@code
+ * seed} and index reproduce it.
  */
 public final class Fuzzer {
 
   static final int HEALTH_EVERY = 100;
+
+  /** Every error answer is {@code application/problem+json} with a detail that says what to fix. */
+  private static final String PROBLEM_JSON = "application/problem+json";
 
   /** Methods the HTTP server knows; any other may be answered 501, as RFC 9110 says. */
   private static final Set<String> KNOWN_METHODS =
@@ -164,6 +168,7 @@ public final class Fuzzer {
     int fiveXx = 0;
     StateSnapshot state = StateSnapshot.take(http);
     int sent = 0;
+    boolean died = false;
     for (int i = 0; i < count; i++) {
       FuzzRequest r = neutralise(gen.next(rnd));
       long t0 = System.nanoTime();
@@ -174,10 +179,11 @@ public final class Fuzzer {
         record(findings, "no-answer " + r.kind(), i, r, 0, e.toString());
         sent++;
         if (!alive.getAsBoolean()) {
-          record(findings, "node-died", i, r, 0, "the node's process exited");
+          record(findings, "node-died " + r.kind(), i, r, 0, "the node's process exited");
+          died = true;
           break;
         }
-        state = StateSnapshot.take(http);
+        state = snapshot(findings, i, r);
         continue;
       }
       sent++;
@@ -186,6 +192,15 @@ public final class Fuzzer {
       if (s >= 500 && !allowed5xx(r, s)) {
         fiveXx++;
         record(findings, "5xx " + r.kind() + " " + s + " " + detailKey(a), i, r, s, a.body());
+      }
+      if (s >= 400 && !r.method().equals("HEAD") && !a.contentType().startsWith(PROBLEM_JSON)) {
+        record(
+            findings,
+            "not-problem-json " + s + " " + detailKey(a),
+            i,
+            r,
+            s,
+            a.contentType() + ": " + a.body());
       }
       if (s >= 200 && s < 300 && r.mustRefuse() != null) {
         record(
@@ -203,8 +218,9 @@ public final class Fuzzer {
         learnRevision(a);
       }
       if (s >= 400 && s < 500 && r.isWrite()) {
-        StateSnapshot after = StateSnapshot.take(http);
-        List<String> changes = after.changesSince(state);
+        StateSnapshot after = snapshot(findings, i, r);
+        List<String> changes =
+            after == null || state == null ? List.of() : after.changesSince(state);
         if (!changes.isEmpty()) {
           record(
               findings,
@@ -216,10 +232,15 @@ public final class Fuzzer {
         }
         state = after;
       } else if (r.isWrite() || s >= 500) {
-        state = StateSnapshot.take(http);
+        state = snapshot(findings, i, r);
       }
       millis.merge(r.kind(), (System.nanoTime() - t0) / 1_000_000, Long::sum);
-      if ((i + 1) % HEALTH_EVERY == 0) {
+      if ((i + 1) % HEALTH_EVERY == 0 || state == null) {
+        if (!alive.getAsBoolean()) {
+          record(findings, "node-died " + r.kind(), i, r, 0, "the node's process exited");
+          died = true;
+          break;
+        }
         if (!healthy()) {
           record(
               findings,
@@ -228,9 +249,6 @@ public final class Fuzzer {
               r,
               0,
               "GET /api/v1/health did not answer 200 after this request");
-          if (!alive.getAsBoolean()) {
-            break;
-          }
         }
         if ((i + 1) % (HEALTH_EVERY * 10) == 0) {
           log.accept(
@@ -244,7 +262,7 @@ public final class Fuzzer {
         }
       }
     }
-    boolean healthy = alive.getAsBoolean() && healthy();
+    boolean healthy = !died && alive.getAsBoolean() && healthy();
     int series = healthy ? metricSeries() : -1;
     if (series > MAX_METRIC_SERIES) {
       record(
@@ -270,6 +288,26 @@ public final class Fuzzer {
         healthy,
         series,
         Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /**
+   * The sites, revisions and hosts now; {@code null} (and a finding) when the node cannot list
+   * them, which also makes the next comparison skip.
+   */
+  private StateSnapshot snapshot(Map<String, Finding> findings, int index, FuzzRequest after) {
+    try {
+      return StateSnapshot.take(http);
+    } catch (IOException e) {
+      record(
+          findings,
+          "unlistable after " + after.kind(),
+          index,
+          after,
+          0,
+          "the sites, revisions or hosts could not be listed after this request: "
+              + e.getMessage());
+      return null;
+    }
   }
 
   /** 501 for a method the server does not know (RFC 9110), 507 for an upload on a full disk. */
