@@ -144,13 +144,17 @@ public final class Archives {
     return new Archive("gnu-sparse", Tar.gzip(tar), null);
   }
 
+  /** A file whose PAX header names it {@code value}: too long or too deep for any bound. */
   private static Archive pax(String kind, String key, String value) {
     byte[] records = bytes(Tar.paxRecord(key, value));
     Tar t =
         new Tar()
             .entry("PaxHeader", Tar.PAX, "", records, records.length, true)
             .file("app/f", bytes("pax"));
-    return new Archive(kind, Tar.gzip(t.finish()), null);
+    return new Archive(
+        kind,
+        Tar.gzip(t.finish()),
+        "a PAX path of " + value.length() + " characters, " + value.split("/").length + " deep");
   }
 
   private static Archive gnuLongName(Random rnd) {
@@ -159,7 +163,8 @@ public final class Archives {
         new Tar()
             .entry("././@LongLink", Tar.GNU_LONGNAME, "", name, name.length, true)
             .file("ignored", bytes("long"));
-    return new Archive("gnu-long-name", Tar.gzip(t.finish()), null);
+    return new Archive(
+        "gnu-long-name", Tar.gzip(t.finish()), "a GNU long name of " + name.length + " characters");
   }
 
   private static Archive manyEntries(Random rnd) {
