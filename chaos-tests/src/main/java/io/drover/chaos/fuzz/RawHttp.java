@@ -18,7 +18,7 @@ public final class RawHttp {
   /** The status and body of one answer; {@code status} 0 when none could be read. */
   public record Answer(int status, String contentType, String body) {}
 
-  private static final int MAX_BODY = 1 << 20;
+  private static final int MAX_BODY = 64 << 20;
 
   private final String host;
   private final int port;
