@@ -79,18 +79,24 @@ public final class FuzzSession implements AutoCloseable {
     return node.log;
   }
 
+  /** Stops the node (SIGTERM, so it stops its instances) and kills whatever it left. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     seen.addAll(node.descendants());
-    if (node.isAlive()) {
-      try {
-        node.terminate(Duration.ofSeconds(60));
-      } catch (IllegalStateException e) {
-        node.kill();
+    try {
+      if (node.isAlive()) {
+        try {
+          node.terminate(Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+          node.kill();
+        }
       }
-    }
-    for (ProcessHandle p : seen) {
-      p.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      for (ProcessHandle p : seen) {
+        p.destroyForcibly();
+      }
     }
   }
 }
