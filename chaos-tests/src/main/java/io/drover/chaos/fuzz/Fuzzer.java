@@ -263,20 +263,29 @@ public final class Fuzzer {
       }
     }
     boolean healthy = !died && alive.getAsBoolean() && healthy();
-    int series = healthy ? metricSeries() : -1;
+    String scrape = healthy ? scrape() : "";
+    int series = MetricLabels.series(scrape);
+    FuzzRequest metrics = new FuzzRequest("metrics", "GET", "/metrics", List.of(), new byte[0]);
     if (series > MAX_METRIC_SERIES) {
       record(
           findings,
           "metrics-unbounded",
           sent - 1,
-          new FuzzRequest("metrics", "GET", "/metrics", List.of(), new byte[0]),
+          metrics,
           200,
-          series
-              + " request timer series after "
-              + sent
-              + " requests (at most "
-              + MAX_METRIC_SERIES
-              + " expected)");
+          series + " request timer series after " + sent + " requests");
+    }
+    List<String> notRoutes = MetricLabels.notRoutes(scrape);
+    if (!notRoutes.isEmpty()) {
+      record(
+          findings,
+          "metrics-label-not-a-route",
+          sent - 1,
+          metrics,
+          200,
+          notRoutes.size()
+              + " route labels are no route of the API, e.g. "
+              + notRoutes.subList(0, Math.min(5, notRoutes.size())));
     }
     return new Result(
         seed,
@@ -356,14 +365,12 @@ public final class Fuzzer {
     }
   }
 
-  private int metricSeries() {
+  private String scrape() {
     try {
-      String text =
-          http.send(new FuzzRequest("metrics", "GET", "/metrics", List.of(), new byte[0])).body();
-      return (int)
-          text.lines().filter(l -> l.startsWith("drover_http_requests_seconds_count{")).count();
+      return http.send(new FuzzRequest("metrics", "GET", "/metrics", List.of(), new byte[0]))
+          .body();
     } catch (IOException e) {
-      return -1;
+      return "";
     }
   }
 

@@ -174,6 +174,16 @@ class GeneratorPropertiesTest {
   }
 
   @Example
+  void metricRouteLabelsMustBeRoutes() {
+    String scrape =
+        "drover_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/sites/{id}\",status=\"200\",} 3.0\n"
+            + "drover_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/sites/{id}/x/{id}\",status=\"404\",} 1.0\n"
+            + "drover_http_requests_seconds_sum{method=\"GET\",route=\"/nope\",status=\"404\",} 1.0\n";
+    assertEquals(2, MetricLabels.series(scrape));
+    assertEquals(List.of("/api/v1/sites/{id}/x/{id}"), MetricLabels.notRoutes(scrape));
+  }
+
+  @Example
   void chunkedBodiesAreJoined() {
     assertEquals("hello world", RawHttp.dechunk("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   }
