@@ -178,8 +178,16 @@ public final class Fuzzer {
       } catch (IOException e) {
         record(findings, "no-answer " + r.kind(), i, r, 0, e.toString());
         sent++;
-        if (!alive.getAsBoolean()) {
-          record(findings, "node-died " + r.kind(), i, r, 0, "the node's process exited");
+        if (!alive.getAsBoolean() || !recovers()) {
+          record(
+              findings,
+              "node-down after " + r.kind(),
+              i,
+              r,
+              0,
+              "the node's process exited or its API stayed down for "
+                  + RECOVERY.toSeconds()
+                  + " s");
           died = true;
           break;
         }
@@ -317,6 +325,26 @@ public final class Fuzzer {
               + e.getMessage());
       return null;
     }
+  }
+
+  /** How long a node that stopped answering may take to answer its health check again. */
+  private static final Duration RECOVERY = Duration.ofSeconds(30);
+
+  /** Polls the health check until it answers 200, for at most {@link #RECOVERY}. */
+  private boolean recovers() {
+    long deadline = System.nanoTime() + RECOVERY.toNanos();
+    while (System.nanoTime() < deadline && alive.getAsBoolean()) {
+      if (healthy()) {
+        return true;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** 501 for a method the server does not know (RFC 9110), 507 for an upload on a full disk. */
