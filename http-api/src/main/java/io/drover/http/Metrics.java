@@ -22,7 +22,7 @@ public final class Metrics {
 
   /** The first path segment after {@code /api/v1} of every resource the API serves. */
   private static final java.util.Set<String> RESOURCES =
-      java.util.Set.of("sites", "revisions", "hosts", "health", "cluster");
+      java.util.Set.of("sites", "revisions", "health", "cluster");
 
   /** Fixed sub-paths of {@code /api/v1/cluster}: actions, not ids. */
   private static final java.util.Set<String> CLUSTER_ACTIONS =
