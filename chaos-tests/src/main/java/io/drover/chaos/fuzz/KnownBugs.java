@@ -40,8 +40,8 @@ public final class KnownBugs {
           "5xx cluster.leave 500 internal error: java.net.MalformedURLException",
           // TODO(issue 7, entity passivation: "every unknown path adds a metrics series"): a path
           // such as /api/v1/sites/a/<anything>/b becomes the label
-          // /api/v1/sites/{id}/<anything>/{id}; and every /api/v1/hosts route is labelled "other"
-          // (Metrics.RESOURCES lacks "hosts"), which MetricLabels.ROUTES does not accept either.
+          // /api/v1/sites/{id}/<anything>/{id}. (Not checked here: every /api/v1/hosts route is
+          // labelled "other", as Metrics.RESOURCES lacks "hosts".)
           "metrics-label-not-a-route");
 
   /** True when {@code signature} is a finding explained by a known bug. */
