@@ -212,6 +212,7 @@ public final class HttpServer extends AllDirectives {
     pollInstances(system, s.agent().reportInterval());
     return Http.get(system)
         .newServerAt(s.bind(), s.httpPort())
+        .adaptSettings(settings -> settings.withParsingErrorHandler(ParsingErrors.class.getName()))
         .bind(timed)
         .thenApply(
             binding -> {
