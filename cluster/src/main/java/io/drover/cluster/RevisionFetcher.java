@@ -172,25 +172,22 @@ public final class RevisionFetcher implements AutoCloseable {
    */
   public Optional<RevisionInfo> ensureLocal(String id) throws IOException {
     try {
-      return Optional.of(fetch(id).get());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Unavailable) {
-        return Optional.empty();
-      }
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while fetching revision " + id, e);
+      return Optional.of(await(id));
+    } catch (Unavailable e) {
+      return Optional.empty();
     }
   }
 
   /** For ReleaseDirs: the unpacked release or a clear error naming the revision. Blocks. */
   public Path releaseDirOrFail(String id) throws IOException {
+    await(id);
+    return store.releaseDir(id);
+  }
+
+  /** The shared transfer's result, its failure as an IOException ({@link Unavailable} if none). */
+  private RevisionInfo await(String id) throws IOException {
     try {
-      fetch(id).get();
+      return fetch(id).get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
@@ -200,7 +197,6 @@ public final class RevisionFetcher implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while fetching revision " + id, e);
     }
-    return store.releaseDir(id);
   }
 
   private void run(String id, Optional<URI> preferred, Transfer t) {

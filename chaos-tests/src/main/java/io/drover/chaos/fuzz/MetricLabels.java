@@ -29,6 +29,7 @@ final class MetricLabels {
           "/api/v1/revisions",
           "/api/v1/revisions/{id}",
           "/api/v1/revisions/{id}/archive",
+          "/api/v1/revisions/{id}/fetch",
           "/api/v1/hosts",
           "/api/v1/hosts/{id}",
           "/api/v1/hosts/{id}/cordon",
