@@ -48,9 +48,20 @@ public final class RawHttp {
       head.append("Content-Length: ").append(r.bodySize()).append("\r\n");
       head.append("Connection: close\r\n\r\n");
       OutputStream out = s.getOutputStream();
-      out.write(head.toString().getBytes(StandardCharsets.UTF_8));
-      out.write(r.body());
-      out.flush();
+      try {
+        out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(r.body());
+        out.flush();
+      } catch (IOException writeFailed) {
+        // A server may answer early (414, 413) and close while the body is still being sent:
+        // that answer counts; only when there is none is the request unanswered.
+        try {
+          return read(s.getInputStream());
+        } catch (IOException noAnswer) {
+          writeFailed.addSuppressed(noAnswer);
+          throw writeFailed;
+        }
+      }
       return read(s.getInputStream());
     }
   }
