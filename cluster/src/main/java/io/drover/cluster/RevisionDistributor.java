@@ -91,8 +91,13 @@ public final class RevisionDistributor {
                       .onMessage(
                           CatchUp.class,
                           c -> {
-                            timers.startSingleTimer(
-                                "catch-up", new Gather(c, 1), delay(spread, members.getAsInt()));
+                            Duration delay = delay(spread, members.getAsInt());
+                            ctx.getLog()
+                                .info(
+                                    "revision catch-up: asking every site which revisions it uses"
+                                        + " in {} ms",
+                                    delay.toMillis());
+                            timers.startSingleTimer("catch-up", new Gather(c, 1), delay);
                             return Behaviors.same();
                           })
                       .onMessage(
