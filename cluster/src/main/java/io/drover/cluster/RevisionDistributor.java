@@ -80,6 +80,9 @@ public final class RevisionDistributor {
       IntSupplier members) {
     return Behaviors.setup(
         ctx -> {
+          // the logger name is otherwise guessed from the stack of the first log call, which may be
+          // Pekko's (a piped or timed message) and then filtered out with Pekko's own logs
+          ctx.setLoggerName(RevisionDistributor.class);
           RevisionTopic.get(ctx.getSystem())
               .subscribe(
                   ctx.messageAdapter(
