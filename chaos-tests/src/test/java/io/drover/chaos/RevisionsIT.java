@@ -231,7 +231,9 @@ class RevisionsIT {
     // the revision may also come from the site's own announcement (its entity may move to n4 and
     // recover there); the catch-up runs anyway, once
     LocalNode.await(
-        CATCH_UP_WITHIN, "n4 ran its catch-up", () -> n4.readLog().contains("revision catch-up: "));
+        CATCH_UP_WITHIN,
+        "n4 ran its catch-up",
+        () -> n4.readLog().contains("revisions of pool default missing here"));
     n4.readLog()
         .lines()
         .filter(l -> l.contains(revision) || l.contains("catch-up"))
