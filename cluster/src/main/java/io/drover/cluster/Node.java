@@ -216,6 +216,14 @@ public final class Node {
       Membership.join(system, clusterSettings);
       // the host's control-plane record is registered as soon as this node is a member
       node.whenUp().thenRun(() -> HostRegistration.start(node));
+      // a host that joins after its pool's sites took their revisions fetches them now
+      node.whenUp()
+          .thenRun(() -> revisionParts.catchUp(system, sites))
+          .exceptionally(
+              e -> {
+                log.warn("revision catch-up not started: {}", e.toString());
+                return null;
+              });
       if (clusterSettings.mode() == ClusterSettings.Mode.MANUAL) {
         log.info(
             "node started without joining: POST /api/v1/cluster/join on {}:{} names the cluster",

@@ -1,32 +1,43 @@
 package io.drover.cluster;
 
-import io.drover.persistence.CborSerializable;
+import io.drover.actors.revision.RevisionTopic;
+import io.drover.actors.revision.RevisionWanted;
+import io.drover.actors.site.SiteEntity;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
-import org.apache.pekko.actor.typed.ActorRef;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
- * Background distribution of revisions, one per node. When a site starts using a revision, the node
- * that accepted the change {@link Announce announces} it; every node hears {@link Wanted} once on
- * the cluster topic {@value #TOPIC}, and a node whose pool is the site's pool and that lacks the
- * revision fetches it through its {@link RevisionFetcher} (any reachable holder, in a random
- * order), starting at a random moment within the spread so a large pool does not ask the first
- * holders all at once. Cost: one message per host per revision, no polling.
+ * Background distribution of revisions, one per node. When a site starts using a revision, its site
+ * entity announces {@link RevisionWanted} on the cluster topic {@value RevisionTopic#NAME} (again
+ * when the entity recovers); every node hears it once, and a node whose pool is the site's pool and
+ * that lacks the revision fetches it through its {@link RevisionFetcher} (any reachable holder, in
+ * a random order), starting at a random moment within the spread so a large pool does not ask the
+ * first holders all at once. Cost: one message per host per revision, no polling.
+ *
+ * <p>A node that joins after the announcement {@link CatchUp catches up} once: it asks every site
+ * which revisions it uses (O(sites) asks, once per join) and fetches those of its pool it lacks,
+ * the same way.
  */
 public final class RevisionDistributor {
 
-  /** The pub/sub topic on which "revision wanted by pool" is published. */
-  public static final String TOPIC = "drover-revisions-wanted";
-
   /** Tries per revision before this host gives up (a failover still fetches on demand). */
   static final int ATTEMPTS = 3;
+
+  /** Tries of a catch-up whose view of the sites is incomplete (right after a join, say). */
+  static final int CATCH_UP_ATTEMPTS = 5;
+
+  /** Time between tries of a catch-up. */
+  static final Duration CATCH_UP_RETRY_AFTER = Duration.ofSeconds(5);
 
   /** Time between tries. */
   static final Duration RETRY_AFTER = Duration.ofSeconds(10);
@@ -35,11 +46,22 @@ public final class RevisionDistributor {
 
   public sealed interface Command {}
 
-  /** Local: a site of {@code pool} now uses {@code revision}; tell every node. */
-  public record Announce(String revision, String pool) implements Command {}
+  /** Every host of {@code pool} should hold {@code revision} (from the topic, or a catch-up). */
+  public record Wanted(String revision, String pool) implements Command {}
 
-  /** On the topic: every host of {@code pool} should hold {@code revision}. */
-  public record Wanted(String revision, String pool) implements Command, CborSerializable {}
+  /**
+   * Local, once this node is Up: asks {@code sites} (every site's revisions, cluster-wide) after a
+   * random delay within the spread and fetches the revisions of this pool this host lacks; tried up
+   * to {@link #CATCH_UP_ATTEMPTS} times when the view is incomplete.
+   */
+  public record CatchUp(Supplier<CompletionStage<List<SiteEntity.Revisions>>> sites)
+      implements Command {}
+
+  private record Gather(CatchUp catchUp, int attempt) implements Command {}
+
+  private record Gathered(
+      CatchUp catchUp, int attempt, List<SiteEntity.Revisions> sites, Throwable error)
+      implements Command {}
 
   private record Start(String revision, int attempt) implements Command {}
 
@@ -58,17 +80,71 @@ public final class RevisionDistributor {
       IntSupplier members) {
     return Behaviors.setup(
         ctx -> {
-          ActorRef<Topic.Command<Command>> topic =
-              ctx.spawn(Topic.create(Command.class, TOPIC), "topic");
-          topic.tell(Topic.subscribe(ctx.getSelf()));
+          // the logger name is otherwise guessed from the stack of the first log call, which may be
+          // Pekko's (a piped or timed message) and then filtered out with Pekko's own logs
+          ctx.setLoggerName(RevisionDistributor.class);
+          RevisionTopic.get(ctx.getSystem())
+              .subscribe(
+                  ctx.messageAdapter(
+                      RevisionWanted.class, w -> new Wanted(w.revision(), w.pool())));
           Set<String> pending = new HashSet<>();
           return Behaviors.withTimers(
               timers ->
                   Behaviors.receive(Command.class)
                       .onMessage(
-                          Announce.class,
-                          a -> {
-                            topic.tell(Topic.publish(new Wanted(a.revision(), a.pool())));
+                          CatchUp.class,
+                          c -> {
+                            Duration delay = delay(spread, members.getAsInt());
+                            ctx.getLog()
+                                .info(
+                                    "revision catch-up: asking every site which revisions it uses"
+                                        + " in {} ms",
+                                    delay.toMillis());
+                            timers.startSingleTimer("catch-up", new Gather(c, 1), delay);
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Gather.class,
+                          g -> {
+                            ctx.pipeToSelf(
+                                g.catchUp().sites().get(),
+                                (sites, err) -> new Gathered(g.catchUp(), g.attempt(), sites, err));
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Gathered.class,
+                          g -> {
+                            if (g.error() == null) {
+                              List<String> missing = missing(g.sites(), pool, have);
+                              ctx.getLog()
+                                  .info(
+                                      "revision catch-up: {} sites, {} revisions of pool {}"
+                                          + " missing here",
+                                      g.sites().size(),
+                                      missing.size(),
+                                      pool);
+                              for (String revision : missing) {
+                                ctx.getSelf().tell(new Wanted(revision, pool));
+                              }
+                            } else if (g.attempt() >= CATCH_UP_ATTEMPTS) {
+                              ctx.getLog()
+                                  .warn(
+                                      "revision catch-up gave up after {} tries: {} (an instance"
+                                          + " that needs a revision fetches it then)",
+                                      g.attempt(),
+                                      g.error().getMessage());
+                            } else {
+                              ctx.getLog()
+                                  .info(
+                                      "revision catch-up: the sites did not all answer ({});"
+                                          + " retry in {} s",
+                                      g.error().getMessage(),
+                                      CATCH_UP_RETRY_AFTER.toSeconds());
+                              timers.startSingleTimer(
+                                  "catch-up",
+                                  new Gather(g.catchUp(), g.attempt() + 1),
+                                  CATCH_UP_RETRY_AFTER);
+                            }
                             return Behaviors.same();
                           })
                       .onMessage(
@@ -134,6 +210,22 @@ public final class RevisionDistributor {
                           })
                       .build());
         });
+  }
+
+  /** The revisions the sites of {@code pool} use that this host lacks, each once, sorted. */
+  static List<String> missing(
+      List<SiteEntity.Revisions> sites, String pool, Predicate<String> have) {
+    Set<String> out = new TreeSet<>();
+    for (SiteEntity.Revisions s : sites) {
+      if (pool.equals(s.pool())) {
+        for (String r : s.inUse()) {
+          if (!have.test(r)) {
+            out.add(r);
+          }
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** A random start within the spread, the spread being at most 20 ms per member. */

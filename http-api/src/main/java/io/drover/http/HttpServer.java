@@ -91,7 +91,6 @@ public final class HttpServer extends AllDirectives {
                                     node.sites(),
                                     node.hosts(),
                                     node.revisionFetcher(),
-                                    node.revisionDistributor(),
                                     asks,
                                     system
                                         .dispatchers()

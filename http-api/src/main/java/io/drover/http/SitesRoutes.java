@@ -10,7 +10,6 @@ import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import io.drover.actors.site.SiteSpec;
 import io.drover.actors.site.SiteSpecs;
-import io.drover.cluster.RevisionDistributor;
 import io.drover.cluster.RevisionFetcher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +47,6 @@ final class SitesRoutes extends AllDirectives {
   private final ActorRef<SiteDirectory.Command> directory;
   private final ActorRef<HostDirectory.Command> hosts;
   private final java.util.function.Predicate<String> revisionCheck;
-  private final ActorRef<RevisionDistributor.Command> distributor;
   private final Asks asks;
   private final java.util.concurrent.Executor blocking;
 
@@ -57,10 +55,9 @@ final class SitesRoutes extends AllDirectives {
       ActorRef<SiteDirectory.Command> directory,
       ActorRef<HostDirectory.Command> hosts,
       RevisionFetcher revisions,
-      ActorRef<RevisionDistributor.Command> distributor,
       Asks asks,
       java.util.concurrent.Executor blocking) {
-    this(sharding, directory, hosts, id -> uploaded(revisions, id), distributor, asks, blocking);
+    this(sharding, directory, hosts, id -> uploaded(revisions, id), asks, blocking);
   }
 
   /**
@@ -72,14 +69,12 @@ final class SitesRoutes extends AllDirectives {
       ActorRef<SiteDirectory.Command> directory,
       ActorRef<HostDirectory.Command> hosts,
       java.util.function.Predicate<String> revisionCheck,
-      ActorRef<RevisionDistributor.Command> distributor,
       Asks asks,
       java.util.concurrent.Executor blocking) {
     this.sharding = sharding;
     this.directory = directory;
     this.hosts = hosts;
     this.revisionCheck = revisionCheck;
-    this.distributor = distributor;
     this.asks = asks;
     this.blocking = blocking;
   }
@@ -276,16 +271,7 @@ final class SitesRoutes extends AllDirectives {
                       .thenCompose(
                           done ->
                               change(name, r -> new SiteEntity.Put(full, deadline, r), deadline))
-                      .thenApply(
-                          r -> {
-                            if (r.outcome() == SiteEntity.Outcome.OK
-                                || r.outcome() == SiteEntity.Outcome.CREATED) {
-                              // every host of the pool fetches it now, not at a failover
-                              distributor.tell(
-                                  new RevisionDistributor.Announce(full.revision(), full.pool()));
-                            }
-                            return reply(r);
-                          });
+                      .thenApply(this::reply);
                 });
     return onSuccess(route, r -> r);
   }

@@ -60,7 +60,6 @@ class WritesTest {
                 returned.countDown();
               }
             },
-            node.node.revisionDistributor(),
             new Asks(system.scheduler(), Duration.ofSeconds(4)),
             system.dispatchers().lookup(DispatcherSelector.blocking()));
     int port = TestNode.freePort();

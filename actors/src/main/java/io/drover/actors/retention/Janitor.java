@@ -3,6 +3,7 @@ package io.drover.actors.retention;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.agent.InstanceStatus;
 import io.drover.actors.revision.RevisionStore;
+import io.drover.actors.site.AllSiteRevisions;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import java.nio.file.Path;
@@ -142,32 +143,13 @@ public final class Janitor {
     }
 
     private CompletionStage<Sweeper.Snapshot> gather() {
-      CompletionStage<SiteDirectory.Names> names =
-          AskPattern.ask(sites, SiteDirectory.ListSites::new, askTimeout, scheduler);
       CompletionStage<List<Retention.SiteRevisions>> all =
-          names.thenCompose(
-              n -> {
-                List<CompletableFuture<SiteEntity.Revisions>> asks = new ArrayList<>();
-                for (String site : n.sites()) {
-                  asks.add(
-                      AskPattern.<SiteEntity.Command, SiteEntity.Revisions>ask(
-                              siteEntity.apply(site),
-                              SiteEntity.GetRevisions::new,
-                              askTimeout,
-                              scheduler)
-                          .toCompletableFuture());
-                }
-                return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-                    .thenApply(
-                        v ->
-                            asks.stream()
-                                .map(CompletableFuture::join)
-                                .map(
-                                    r ->
-                                        new Retention.SiteRevisions(
-                                            r.site(), r.inUse(), r.recent()))
-                                .toList());
-              });
+          AllSiteRevisions.gather(sites, siteEntity, askTimeout, scheduler)
+              .thenApply(
+                  rs ->
+                      rs.stream()
+                          .map(r -> new Retention.SiteRevisions(r.site(), r.inUse(), r.recent()))
+                          .toList());
       CompletionStage<HostAgent.Instances> running =
           AskPattern.ask(agent, HostAgent.GetInstances::new, askTimeout, scheduler);
       return all.thenCombine(

@@ -28,11 +28,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One site (sharded, event-sourced): its desired spec and where its instances are placed. It tells
@@ -94,8 +96,10 @@ public final class SiteEntity {
    * @param inUse revisions of the current spec and of every placed instance
    * @param recent the revisions the site was set to, newest first (at most {@link
    *     State#REVISION_HISTORY})
+   * @param pool the pool of the current spec; {@code null} when the site does not exist
    */
-  public record Revisions(String site, java.util.Set<String> inUse, List<String> recent)
+  public record Revisions(
+      String site, java.util.Set<String> inUse, List<String> recent, String pool)
       implements CborSerializable {}
 
   /** Starts the entity if it is not running (sent by the site directory); no reply. */
@@ -393,6 +397,14 @@ public final class SiteEntity {
     }
 
     @Override
+    public SignalHandler<State> signalHandler() {
+      return newSignalHandlerBuilder()
+          .onSignal(
+              RecoveryCompleted.instance(), s -> SiteAnnouncements.afterRecovery(ctx, name, s))
+          .build();
+    }
+
+    @Override
     public RetentionCriteria retentionCriteria() {
       return RetentionCriteria.snapshotEvery(100, 2);
     }
@@ -413,7 +425,13 @@ public final class SiteEntity {
               GetRevisions.class,
               (s, c) ->
                   Effect()
-                      .reply(c.replyTo(), new Revisions(name, s.revisionsInUse(), s.revisions())))
+                      .reply(
+                          c.replyTo(),
+                          new Revisions(
+                              name,
+                              s.revisionsInUse(),
+                              s.revisions(),
+                              s.exists() ? s.spec().pool() : null)))
           .onCommand(Delete.class, this::onDelete)
           .onCommand(Wake.class, (s, c) -> Effect().noReply())
           .onCommand(Tick.class, this::onTick)
@@ -481,7 +499,11 @@ public final class SiteEntity {
       Outcome outcome = created ? Outcome.CREATED : Outcome.OK;
       return Effect()
           .persist(events)
-          .thenRun(s -> afterPersist(events, state, s))
+          .thenRun(
+              s -> {
+                afterPersist(events, state, s);
+                SiteAnnouncements.afterSpecSet(ctx, name, state, s);
+              })
           .thenReply(replyTo, s -> new Reply(outcome, null, view(s)));
     }
 

@@ -76,7 +76,8 @@ class JanitorTest {
         Behaviors.receiveMessage(
             (SiteEntity.Command m) -> {
               if (m instanceof SiteEntity.GetRevisions g) {
-                g.replyTo().tell(new SiteEntity.Revisions(name, inUse, List.copyOf(inUse)));
+                g.replyTo()
+                    .tell(new SiteEntity.Revisions(name, inUse, List.copyOf(inUse), "default"));
               }
               return Behaviors.same();
             }));

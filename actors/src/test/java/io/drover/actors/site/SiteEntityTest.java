@@ -12,6 +12,8 @@ import io.drover.actors.agent.InstanceState;
 import io.drover.actors.agent.InstanceStatus;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostInfo;
+import io.drover.actors.revision.RevisionTopic;
+import io.drover.actors.revision.RevisionWanted;
 import io.drover.actors.site.SiteEntity.Command;
 import io.drover.actors.site.SiteEntity.Event;
 import io.drover.actors.site.SiteEntity.Outcome;
@@ -217,6 +219,26 @@ class SiteEntityTest {
         kit.<SiteEntity.Revisions>runCommand(SiteEntity.GetRevisions::new).reply();
     assertEquals(List.of(), gone.recent());
     assertEquals(Set.of(), gone.inUse());
+  }
+
+  @Test
+  void aNewRevisionIsAnnouncedToItsPoolOnceAndAgainOnRecovery() {
+    TestProbe<RevisionWanted> wanted = testKit.createTestProbe();
+    RevisionTopic.get(testKit.system()).subscribe(wanted.ref());
+    put(spec(REV1, 2));
+    assertEquals(new RevisionWanted(REV1, "default"), wanted.receiveMessage(WAIT));
+    put(spec(REV1, 3));
+    wanted.expectNoMessage(Duration.ofMillis(300));
+    put(spec(REV2, 3));
+    assertEquals(new RevisionWanted(REV2, "default"), wanted.receiveMessage(WAIT));
+    kit.restart();
+    assertEquals(
+        new RevisionWanted(REV2, "default"),
+        wanted.receiveMessage(WAIT),
+        "a recovered site announces its revision again");
+    SiteEntity.Revisions r =
+        kit.<SiteEntity.Revisions>runCommand(SiteEntity.GetRevisions::new).reply();
+    assertEquals("default", r.pool());
   }
 
   @Test
