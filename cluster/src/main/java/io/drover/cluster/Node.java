@@ -420,11 +420,6 @@ public final class Node {
     return revisionParts.replicator();
   }
 
-  /** Tells every host of a pool to fetch a revision a site of that pool now uses. */
-  public ActorRef<RevisionDistributor.Command> revisionDistributor() {
-    return revisionParts.distributor();
-  }
-
   public ActorRef<HostAgent.Command> agent() {
     return agent;
   }
