@@ -139,18 +139,25 @@ final class SitesRoutes extends AllDirectives {
       String name,
       java.util.function.Function<SiteEntity.Reply, T> absent,
       java.util.function.Supplier<CompletionStage<T>> known) {
+    // The directory is a singleton: while its node is paused or being downed it does not answer,
+    // and the sites must stay readable and writable meanwhile. Then the entity answers itself (an
+    // entity of a site that does not exist answers NOT_FOUND and passivates).
+    Duration directoryTimeout = asks.timeout().dividedBy(4);
     return asks.<SiteDirectory.Command, SiteDirectory.Names>ask(
-            directory, SiteDirectory.ListSites::new)
-        .thenCompose(
-            names ->
-                names.sites().contains(name)
-                    ? known.get()
-                    : CompletableFuture.completedFuture(
-                        absent.apply(
-                            new SiteEntity.Reply(
-                                SiteEntity.Outcome.NOT_FOUND,
-                                "site " + name + " does not exist (GET /api/v1/sites lists them)",
-                                null))));
+            directory, SiteDirectory.ListSites::new, directoryTimeout)
+        .handle(
+            (names, failure) -> {
+              if (failure != null || names.sites().contains(name)) {
+                return known.get();
+              }
+              return CompletableFuture.completedFuture(
+                  absent.apply(
+                      new SiteEntity.Reply(
+                          SiteEntity.Outcome.NOT_FOUND,
+                          "site " + name + " does not exist (GET /api/v1/sites lists them)",
+                          null)));
+            })
+        .thenCompose(stage -> stage);
   }
 
   /** {@link SiteEntity.Get} of a site the directory knows; NOT_FOUND otherwise. */

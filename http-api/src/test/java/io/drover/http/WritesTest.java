@@ -85,4 +85,37 @@ class WritesTest {
     }
     assertTrue(put.body().contains("was not changed"), "the 503 says so: " + put.body());
   }
+
+  @Test
+  void sitesStayReadableWhileTheSiteDirectorysNodeDoesNotAnswer() throws Exception {
+    // the directory is a singleton: on a paused or dying node it does not answer; the entity does
+    node = TestNode.start(tmp.resolve("node"), Map.of());
+    ActorSystem<?> system = node.node.system();
+    org.apache.pekko.actor.typed.ActorRef<io.drover.actors.site.SiteDirectory.Command> silent =
+        system.systemActorOf(
+            org.apache.pekko.actor.typed.javadsl.Behaviors.ignore(),
+            "silent-directory",
+            org.apache.pekko.actor.typed.Props.empty());
+    SitesRoutes routes =
+        new SitesRoutes(
+            ClusterSharding.get(system),
+            silent,
+            node.node.hosts(),
+            id -> true,
+            new Asks(system.scheduler(), Duration.ofSeconds(4)),
+            system.dispatchers().lookup(DispatcherSelector.blocking()));
+    int port = TestNode.freePort();
+    binding =
+        Http.get(system)
+            .newServerAt("127.0.0.1", port)
+            .bind(routes.route().seal())
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+
+    TestNode.Reply get = node.callAt(port, "GET", "/sites/nope", null);
+    assertEquals(
+        404, get.status(), "the entity answers when the directory does not: " + get.body());
+    TestNode.Reply instances = node.callAt(port, "GET", "/sites/nope/instances", null);
+    assertEquals(404, instances.status(), instances.body());
+  }
 }
