@@ -173,9 +173,10 @@ public final class Node {
         new RevisionStore(dataDir, settings.revisionMaxBytes(), settings.revisionLimits());
     CompletableFuture<Refs> refs = new CompletableFuture<>();
     AtomicReference<ActorSystem<Void>> systemRef = new AtomicReference<>();
+    DiskFloor disk = RetentionSettings.diskFloor(config.getConfig("drover"), dataDir);
     RevisionFetcher fetcher =
         new RevisionFetcher(
-            revisions, () -> peerApis(systemRef.get()), RevisionSettings.fromConfig(config));
+            revisions, () -> peerApis(systemRef.get()), RevisionSettings.fromConfig(config), disk);
     ActorSystem<Void> system =
         ActorSystem.create(
             guardian(settings, Revisions.releaseDirs(fetcher), refs), "drover", full);
@@ -187,7 +188,6 @@ public final class Node {
       SiteEntity.init(system, started.hosts(), settings.site());
       HostEntity.init(system);
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
-      DiskFloor disk = RetentionSettings.diskFloor(config.getConfig("drover"), dataDir);
       Node node =
           new Node(
               system,

@@ -1,5 +1,6 @@
 package io.drover.cluster;
 
+import io.drover.actors.retention.DiskFloor;
 import io.drover.actors.revision.RevisionInfo;
 import io.drover.actors.revision.RevisionRejected;
 import io.drover.actors.revision.RevisionStore;
@@ -57,6 +58,7 @@ public final class RevisionFetcher implements AutoCloseable {
   private final RevisionStore store;
   private final Supplier<List<URI>> peers;
   private final RevisionSettings settings;
+  private final DiskFloor disk;
   private final ExecutorService transfers =
       Executors.newCachedThreadPool(
           r -> {
@@ -103,9 +105,19 @@ public final class RevisionFetcher implements AutoCloseable {
    */
   public RevisionFetcher(
       RevisionStore store, Supplier<List<URI>> peers, RevisionSettings settings) {
+    this(store, peers, settings, null);
+  }
+
+  /**
+   * @param disk the data directory's free-space floor: under it nothing is fetched (a fetch must
+   *     not fill the disk an upload would be refused on); null: no floor
+   */
+  public RevisionFetcher(
+      RevisionStore store, Supplier<List<URI>> peers, RevisionSettings settings, DiskFloor disk) {
     this.store = store;
     this.peers = peers;
     this.settings = settings;
+    this.disk = disk;
   }
 
   public RevisionStore store() {
@@ -213,6 +225,12 @@ public final class RevisionFetcher implements AutoCloseable {
     Optional<RevisionInfo> local = store.get(id);
     if (local.isPresent()) {
       return local.get();
+    }
+    if (disk != null) {
+      DiskFloor.Status status = disk.check();
+      if (status.low()) {
+        throw new IOException("revision " + id + " not fetched: " + status.message(disk.dataDir()));
+      }
     }
     List<URI> order = order(peers.get(), preferred);
     if (order.isEmpty()) {

@@ -253,6 +253,27 @@ class RevisionFetcherTest {
   }
 
   @Test
+  void nothingIsFetchedWhileTheDiskIsUnderItsFloor() throws Exception {
+    AtomicInteger served = new AtomicInteger();
+    URI good = serve(bytes(archive, served));
+    RevisionStore store = store("full");
+    RevisionFetcher f =
+        new RevisionFetcher(
+            store,
+            () -> List.of(good),
+            new RevisionSettings(
+                1 << 20, Duration.ofSeconds(2), IDLE, Duration.ofSeconds(5), Duration.ZERO),
+            new io.drover.actors.retention.DiskFloor(tmp, Long.MAX_VALUE, 0));
+    fetchers.add(f);
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> f.fetch(id).get(20, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("under its floor"), e.toString());
+    assertEquals(0, served.get(), "no transfer started");
+    assertFalse(store.get(id).isPresent());
+  }
+
+  @Test
   void bytesWhoseHashIsNotTheIdAreNotImported() throws Exception {
     Path other = Files.createDirectories(tmp.resolve("other"));
     Files.writeString(other.resolve("evil.txt"), "not what you asked for\n");
