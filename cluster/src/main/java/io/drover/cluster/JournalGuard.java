@@ -26,6 +26,7 @@ final class JournalGuard {
   static Behavior<ClusterEvent.MemberEvent> create() {
     return Behaviors.setup(
         ctx -> {
+          ctx.setLoggerName(JournalGuard.class);
           Cluster cluster = Cluster.get(ctx.getSystem());
           cluster
               .subscriptions()

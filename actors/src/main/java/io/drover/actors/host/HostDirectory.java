@@ -159,6 +159,7 @@ public final class HostDirectory {
         ctx ->
             Behaviors.withTimers(
                 timers -> {
+                  ctx.setLoggerName(HostDirectory.class);
                   ActorRef<Receptionist.Listing> listingAdapter =
                       ctx.messageAdapter(Receptionist.Listing.class, AgentsChanged::new);
                   ctx.getSystem()

@@ -83,6 +83,8 @@ public final class Janitor {
         ctx ->
             Behaviors.withTimers(
                 timers -> {
+                  // its first line may come from a piped reply: name the logger, or it is Pekko's
+                  ctx.setLoggerName(Janitor.class);
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
                   Sweeper sweeper = new Sweeper(store, logsDir, settings, host);
                   return new Janitor.State(ctx, sweeper, sites, siteEntity, agent, askTimeout)
