@@ -229,6 +229,29 @@ public final class LocalNode implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /**
+   * Test clean-up: SIGKILLs every node (resuming a paused one first, so its process tree can be
+   * read), then every process they had started and every one in {@code alsoKill}.
+   */
+  public static void killAll(List<LocalNode> nodes, List<ProcessHandle> alsoKill)
+      throws InterruptedException {
+    List<ProcessHandle> leftovers = new ArrayList<>(alsoKill);
+    for (LocalNode n : nodes) {
+      if (n.isAlive()) {
+        leftovers.addAll(n.descendants());
+        try {
+          n.signal("CONT");
+        } catch (IOException | RuntimeException e) {
+          // already gone
+        }
+      }
+      n.kill();
+    }
+    for (ProcessHandle p : leftovers) {
+      p.destroyForcibly();
+    }
+  }
+
   /** SIGKILL: the node dies without stopping anything. */
   public void kill() throws InterruptedException {
     if (process != null) {

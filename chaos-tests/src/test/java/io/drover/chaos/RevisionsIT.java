@@ -54,20 +54,7 @@ class RevisionsIT {
 
   @AfterEach
   void killEverything() throws Exception {
-    for (LocalNode n : nodes) {
-      if (n.isAlive()) {
-        instances.addAll(n.descendants());
-        try {
-          n.signal("CONT");
-        } catch (IOException | RuntimeException e) {
-          // already gone
-        }
-      }
-      n.kill();
-    }
-    for (ProcessHandle p : instances) {
-      p.destroyForcibly();
-    }
+    LocalNode.killAll(nodes, instances);
     if (db != null) {
       db.close();
     }

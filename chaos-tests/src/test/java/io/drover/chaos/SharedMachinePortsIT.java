@@ -71,15 +71,7 @@ class SharedMachinePortsIT {
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (LocalNode n : nodes) {
-      if (n.isAlive()) {
-        instances.addAll(n.descendants());
-      }
-      n.kill();
-    }
-    for (ProcessHandle p : instances) {
-      p.destroyForcibly();
-    }
+    LocalNode.killAll(nodes, instances);
     for (HttpServer s : squatters) {
       s.stop(0);
     }
