@@ -143,11 +143,11 @@ final class SitesRoutes extends AllDirectives {
     // and the sites must stay readable and writable meanwhile. Then the entity answers itself (an
     // entity of a site that does not exist answers NOT_FOUND and passivates).
     Duration directoryTimeout = asks.timeout().dividedBy(4);
-    return asks.<SiteDirectory.Command, SiteDirectory.Names>ask(
-            directory, SiteDirectory.ListSites::new, directoryTimeout)
+    return asks.<SiteDirectory.Command, SiteDirectory.Known>ask(
+            directory, r -> new SiteDirectory.HasSite(name, r), directoryTimeout)
         .handle(
-            (names, failure) -> {
-              if (failure != null || names.sites().contains(name)) {
+            (answer, failure) -> {
+              if (failure != null || answer.known()) {
                 return known.get();
               }
               return CompletableFuture.completedFuture(

@@ -45,6 +45,11 @@ public final class SiteDirectory {
 
   public record Names(List<String> sites) implements CborSerializable {}
 
+  /** Answers whether one name is recorded: a point query, not the whole list. */
+  public record HasSite(String site, ActorRef<Known> replyTo) implements Command {}
+
+  public record Known(boolean known) implements CborSerializable {}
+
   /** Starts the singleton (once per cluster) and returns a proxy to it. */
   public static ActorRef<Command> init(ActorSystem<?> system, SiteSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -173,6 +178,10 @@ public final class SiteDirectory {
               })
           .onCommand(
               ListSites.class, (state, c) -> Effect().reply(c.replyTo(), new Names(state.sites())))
+          .onCommand(
+              HasSite.class,
+              (state, c) ->
+                  Effect().reply(c.replyTo(), new Known(state.sites().contains(c.site()))))
           .onCommand(
               Tick.class,
               (state, c) -> {

@@ -82,4 +82,17 @@ class SiteDirectoryTest {
     assertEquals(List.of("api", "web"), names);
     assertEquals(List.of("api", "web"), list());
   }
+
+  @Test
+  void hasSiteAnswersForOneNameWithoutEvents() {
+    register("web");
+    var known = kit.<SiteDirectory.Known>runCommand(r -> new SiteDirectory.HasSite("web", r));
+    assertTrue(known.reply().known());
+    assertTrue(known.hasNoEvents());
+    assertEquals(
+        false,
+        kit.<SiteDirectory.Known>runCommand(r -> new SiteDirectory.HasSite("api", r))
+            .reply()
+            .known());
+  }
 }
