@@ -17,6 +17,10 @@ import java.util.Map;
  * @param env extra environment; may not set {@code PORT} or {@code DROVER_*}
  * @param health the readiness and liveness check; a TCP connect to {@code PORT} when absent
  * @param restart backoff for crashed instances; defaults when absent
+ * @param build argv run once per host and revision in the release directory before the first
+ *     instance of that revision starts there (e.g. install dependencies); cached by the hash of
+ *     revision + build; none when absent
+ * @param labels free-form labels; deploys can choose sites by them ({@code "selector"})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SiteSpec(
@@ -26,26 +30,41 @@ public record SiteSpec(
     String pool,
     Map<String, String> env,
     HealthCheck health,
-    RestartPolicy restart)
+    RestartPolicy restart,
+    List<String> build,
+    Map<String, String> labels)
     implements CborSerializable {
 
+  /** A spec without build step and labels. */
+  public SiteSpec(
+      String revision,
+      List<String> command,
+      int instances,
+      String pool,
+      Map<String, String> env,
+      HealthCheck health,
+      RestartPolicy restart) {
+    this(revision, command, instances, pool, env, health, restart, null, null);
+  }
+
   public SiteSpec withRevision(String newRevision) {
-    return new SiteSpec(newRevision, command, instances, pool, env, health, restart);
+    return new SiteSpec(newRevision, command, instances, pool, env, health, restart, build, labels);
   }
 
   public SiteSpec withInstances(int newInstances) {
-    return new SiteSpec(revision, command, newInstances, pool, env, health, restart);
+    return new SiteSpec(revision, command, newInstances, pool, env, health, restart, build, labels);
   }
 
   /**
    * True when an instance started from {@code this} must be replaced to run {@code other}: anything
-   * but the instance count and pool changes what a process runs.
+   * but the instance count, pool and labels changes what a process runs.
    */
   public boolean needsNewInstances(SiteSpec other) {
     return !revision.equals(other.revision)
         || !command.equals(other.command)
         || !env.equals(other.env)
         || !health.equals(other.health)
-        || !restart.equals(other.restart);
+        || !restart.equals(other.restart)
+        || !java.util.Objects.equals(build, other.build);
   }
 }

@@ -106,6 +106,12 @@ public final class SiteSpecs {
     if (spec.restart() != null) {
       checkRestart(spec.restart(), problems);
     }
+    if (spec.build() != null) {
+      checkArgv("build", spec.build(), problems);
+    }
+    if (spec.labels() != null) {
+      checkLabels(spec.labels(), problems);
+    }
     return problems;
   }
 
@@ -137,7 +143,39 @@ public final class SiteSpecs {
         spec.pool() == null ? DEFAULT_POOL : spec.pool(),
         spec.env() == null ? Map.of() : Map.copyOf(spec.env()),
         health,
-        restart);
+        restart,
+        spec.build() == null || spec.build().isEmpty() ? null : List.copyOf(spec.build()),
+        spec.labels() == null ? Map.of() : Map.copyOf(spec.labels()));
+  }
+
+  /** The most labels a site may carry. */
+  public static final int MAX_LABELS = 32;
+
+  private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
+  private static final int MAX_LABEL_VALUE = 128;
+
+  /** Checks labels: as a site's labels and as a deploy's selector. */
+  public static void checkLabels(Map<String, String> labels, List<String> problems) {
+    if (labels.size() > MAX_LABELS) {
+      problems.add("labels has " + labels.size() + " entries: keep at most " + MAX_LABELS);
+      return;
+    }
+    for (Map.Entry<String, String> e : sorted(labels).entrySet()) {
+      if (e.getKey() == null || !LABEL_KEY.matcher(e.getKey()).matches()) {
+        problems.add(
+            "label name '"
+                + e.getKey()
+                + "' is not valid: use 1 to 63 letters, digits, '.', '_', '/' and '-', starting"
+                + " with a letter or digit");
+      } else if (e.getValue() == null || e.getValue().length() > MAX_LABEL_VALUE) {
+        problems.add(
+            "label '"
+                + e.getKey()
+                + "' needs a string value of at most "
+                + MAX_LABEL_VALUE
+                + " characters");
+      }
+    }
   }
 
   private static void checkArgv(String field, List<String> argv, List<String> problems) {
