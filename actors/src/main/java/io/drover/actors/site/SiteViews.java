@@ -60,6 +60,17 @@ final class SiteViews {
               + ": every host is cordoned, draining or unreachable, so no instance can be"
               + " placed or moved (uncordon a host or add one)");
     }
+    SiteRollout.Hold hold = state.hold();
+    if (hold != null && hold.why() != null && state.rollout() == null) {
+      problems.add(
+          "hosts "
+              + String.join(", ", new TreeSet<>(hold.hosts()))
+              + " keep another revision than "
+              + spec.revision()
+              + " ("
+              + hold.why()
+              + "): deploy again or revert");
+    }
     for (Placed p : state.sortedPlacements()) {
       if (!p.lost() && seen.directory().draining().contains(p.host())) {
         problems.add(
