@@ -1,6 +1,7 @@
 package io.drover.actors.agent;
 
 import io.drover.actors.common.Durations;
+import io.drover.actors.site.SiteSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,6 +94,11 @@ final class Builds {
    */
   record Result(
       Integer exitCode, boolean timedOut, boolean cached, long millis, String tail, Path log) {
+
+    /** The run's outcome never came (a bug): a failure, so the next start tries again. */
+    static Result lost(Throwable error) {
+      return new Result(null, false, false, 0, "build lost: " + error, null);
+    }
 
     boolean ok() {
       return cached || (exitCode != null && exitCode == 0 && !timedOut);
@@ -200,6 +206,19 @@ final class Builds {
             "DROVER_SITE", site, "DROVER_REVISION", revision, OrphanReaper.AGENT_ID_ENV, agentId));
   }
 
+  /** What an instance asks: its site's build in {@code releaseDir}, its log next to the build's. */
+  static Request request(InstanceRunner.Params p, SiteSpec spec, Path releaseDir) {
+    return new Request(
+        p.site(),
+        p.instanceId(),
+        p.settings().host(),
+        spec.revision(),
+        spec.build(),
+        releaseDir,
+        env(System.getenv(), spec.env(), p.site(), spec.revision(), p.agentId()),
+        p.logFile());
+  }
+
   /**
    * Makes sure the build ran successfully: joins the run under way for the same release directory
    * and key, else starts one (which first looks for the marker).
@@ -223,7 +242,7 @@ final class Builds {
       CompletableFuture.runAsync(() -> start(started, r, key), blocking)
           .exceptionally(
               e -> {
-                finish(started, new Result(null, false, false, 0, "could not start: " + e, null));
+                finish(started, Result.lost(e));
                 return null;
               });
     }

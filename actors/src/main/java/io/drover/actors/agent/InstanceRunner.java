@@ -259,52 +259,24 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
 
   /** Runs the site's build (or joins its run) before the first start on this host. */
   private Behavior<Command> build() {
-    Path log = p.logFile();
-    buildWait =
-        p.builds()
-            .ensure(
-                new Builds.Request(
-                    p.site(),
-                    p.instanceId(),
-                    p.settings().host(),
-                    spec.revision(),
-                    spec.build(),
-                    releaseDir,
-                    Builds.env(System.getenv(), spec.env(), p.site(), spec.revision(), p.agentId()),
-                    log));
+    buildWait = p.builds().ensure(Builds.request(p, spec, releaseDir));
     String by = buildWait.startedBy();
+    String joined = by.equals(p.instanceId()) ? "" : " (run started by instance " + by + ")";
     getContext()
         .getLog()
-        .info(
-            "{}: building revision {} with {}{}",
-            who,
-            spec.revision(),
-            spec.build(),
-            by.equals(p.instanceId()) ? "" : " (joining the run started by instance " + by + ")");
-    enter(
-        InstanceState.BUILDING,
-        "building: "
-            + String.join(" ", spec.build())
-            + (by.equals(p.instanceId()) ? "" : " (run started by instance " + by + ")"));
+        .info("{}: running build {} of revision {}{}", who, spec.build(), spec.revision(), joined);
+    enter(InstanceState.BUILDING, "running build " + String.join(" ", spec.build()) + joined);
     getContext().pipeToSelf(buildWait.result(), BuildDone::new);
     return this;
   }
 
   private Behavior<Command> onBuildDone(BuildDone b) {
     buildWait = null;
-    if (removing) {
-      return Behaviors.stopped();
-    }
-    Builds.Result r =
-        b.error() != null
-            ? new Builds.Result(null, false, false, 0, "build lost: " + b.error(), null)
-            : b.result();
+    Builds.Result r = b.error() != null ? Builds.Result.lost(b.error()) : b.result();
     if (r.ok()) {
       built = true;
       if (!r.cached()) {
-        getContext()
-            .getLog()
-            .info("{}: build {} succeeded in {} ms", who, spec.build(), r.millis());
+        getContext().getLog().info("{}: build succeeded in {} ms", who, r.millis());
       }
       return launch();
     }
@@ -562,7 +534,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
         .warn(
             "{}: {}; restart {} in {}; log tail: {}",
             who,
-            reason,
+            reason.replace("\n", " | "),
             restarts,
             Durations.format(delay),
             tail.isEmpty() ? "(empty)" : tail.replace("\n", " | "));
