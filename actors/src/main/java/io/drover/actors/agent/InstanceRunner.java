@@ -33,7 +33,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * exited. Every change of its {@link InstanceStatus} goes to the agent.
  *
  * <pre>
- *   FETCHING -> BUILDING (if any; a failed build goes to BACKOFF) -> STARTING --ready--> READY ...
+ *   FETCHING --release dir--> BUILDING (a build not yet done on this host) --built--> STARTING
+ *                                  \__build failed or timed out: BACKOFF, then builds again
  *
  *                    STARTING --ready--> READY --N failed checks--> UNHEALTHY --exit--> BACKOFF
  *                       |  \__start timeout: SIGKILL group, exit__________________/ |
@@ -55,6 +56,8 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
   }
 
   /**
+   * The release directory is there (or not, then {@code error}).
+   *
    * @param built the site has no build, or its marker says it already succeeded on this host
    */
   private record ReleaseResolved(Path dir, boolean built, Throwable error) implements Command {}

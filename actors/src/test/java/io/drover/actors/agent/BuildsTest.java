@@ -102,6 +102,9 @@ class BuildsTest {
     assertTrue(third.ok());
     assertTrue(third.cached());
     assertEquals(1, count());
+    Builds afterRestart = new Builds(Duration.ofMinutes(1), blocking);
+    assertTrue(await(afterRestart.ensure(request("shop-4", COUNTING))).cached());
+    assertEquals(1, count(), "the marker outlives the agent");
     System.out.printf(
         "build timing: first run %d ms (shared by 2 instances), cached %d ms%n",
         a.millis(), cachedMillis);

@@ -1,6 +1,7 @@
 package io.drover.actors.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -197,5 +198,28 @@ class HostAgentBuildTest {
     String tail = logs.receiveMessage(DEADLINE).getValue();
     assertTrue(tail.contains("build failed (exit 7)"), tail);
     stopAll(agent);
+  }
+
+  @Test
+  void anInstanceStoppedWhileBuildingTakesTheBuildWithIt() throws Exception {
+    ActorRef<HostAgent.Command> agent = agent();
+    TestProbe<HostAgent.SiteReport> reports = kit.createTestProbe();
+    agent.tell(assign(reports.getRef(), spec("echo $$ > build.pid; exec sleep 60"), "shop-1"));
+    await(reports, l -> l.size() == 1 && l.get(0).state() == InstanceState.BUILDING);
+    Path pidFile = release.resolve("build.pid");
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    while (!(Files.exists(pidFile) && Files.size(pidFile) > 0) && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
+    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    seenPids.add(pid);
+    assertTrue(ProcessGroups.isRunning(pid));
+
+    agent.tell(assign(reports.getRef(), spec("echo $$ > build.pid; exec sleep 60")));
+    await(reports, List::isEmpty);
+    while (ProcessGroups.isRunning(pid) && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
+    assertFalse(ProcessGroups.isRunning(pid), "the build of the only waiter is killed");
   }
 }
