@@ -172,6 +172,7 @@ public final class HostAgent {
       boolean restarted = memory.started();
       if (!restarted) {
         memory.firstStart(settings);
+        memory.builds = new Builds(settings.buildTimeout(), blocking);
       }
       this.ports = memory.ports;
       this.agentId = memory.agentId;
@@ -308,7 +309,8 @@ public final class HostAgent {
               spec,
               port,
               logFile,
-              releases);
+              releases,
+              memory.builds);
       ActorRef<InstanceRunner.Command> runner =
           getContext()
               .spawn(
