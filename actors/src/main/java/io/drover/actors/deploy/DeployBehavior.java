@@ -92,13 +92,24 @@ final class DeployBehavior
   private long lastHeard;
   private final List<ActorRef<Reply>> revertWaiters = new ArrayList<>();
 
-  DeployBehavior(String id, ActorContext<Command> ctx, Deps deps) {
+  private final ActorRef<
+          org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+      shard;
+  private boolean passivating;
+
+  DeployBehavior(
+      String id,
+      ActorContext<Command> ctx,
+      Deps deps,
+      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+          shard) {
     super(
         PersistenceId.of(DeployEntity.ENTITY_TYPE_KEY.name(), id),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.id = id;
     this.ctx = ctx;
     this.deps = deps;
+    this.shard = shard;
     this.progressAdapter = ctx.messageAdapter(SiteEntity.HostProgress.class, WrappedProgress::new);
     ActorRef<HostDirectory.Hosts> hostsAdapter =
         ctx.messageAdapter(HostDirectory.Hosts.class, WrappedHosts::new);
@@ -178,6 +189,16 @@ final class DeployBehavior
   private ReplyEffect<Event, DeployState> whenDone(Runnable r) {
     r.run();
     return Effect().noReply();
+  }
+
+  /** An id that names no deploy, or a deploy with nothing left to do: its entity stops. */
+  private void passivate() {
+    if (shard != null && !passivating) {
+      passivating = true;
+      shard.tell(
+          new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(
+              ctx.getSelf()));
+    }
   }
 
   private Reply notFound() {
@@ -467,7 +488,8 @@ final class DeployBehavior
   // ---- running
 
   private ReplyEffect<Event, DeployState> onTick(DeployState s, Tick t) {
-    if (!s.exists()) {
+    if (!s.exists() || (s.settled() && revertWaiters.isEmpty())) {
+      passivate();
       return Effect().noReply();
     }
     if (s.status() == DeployStatus.QUEUED) {

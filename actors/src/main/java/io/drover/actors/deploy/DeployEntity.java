@@ -191,19 +191,29 @@ public final class DeployEntity {
             Duration.ofMillis(500),
             Duration.ofSeconds(5));
     sharding.init(
-        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), deps))
+        Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), deps, ctx.getShard()))
+            // a running deploy is kept awake by the queue's wake-ups; an ended one passivates
             .withSettings(ClusterShardingSettings.create(system))
             .withStopMessage(Stop.INSTANCE));
   }
 
   /** The behaviour of deploy {@code id}. */
   public static Behavior<Command> create(String id, Deps deps) {
+    return create(id, deps, null);
+  }
+
+  /**
+   * As above; {@code shard} (null outside sharding) is asked to passivate the entity of an id that
+   * names no deploy, so asking for unknown ids leaves nothing running.
+   */
+  static Behavior<Command> create(
+      String id, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, deps.tick());
-                  return new DeployBehavior(id, ctx, deps);
+                  return new DeployBehavior(id, ctx, deps, shard);
                 }));
   }
 }

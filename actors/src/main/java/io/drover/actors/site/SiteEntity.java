@@ -177,9 +177,31 @@ public final class SiteEntity {
    * @param spec the desired spec
    * @param status a summary of the observed instances
    * @param instances every placed instance with what its host last reported
+   * @param deploy the deploy that holds the site now, or whose finished hosts still keep its
+   *     revision; null for none
    */
+  @com.fasterxml.jackson.annotation.JsonInclude(
+      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   public record SiteView(
-      String name, SiteSpec spec, SiteStatus status, List<InstanceStatus> instances)
+      String name,
+      SiteSpec spec,
+      SiteStatus status,
+      List<InstanceStatus> instances,
+      DeployHold deploy)
+      implements CborSerializable {}
+
+  /**
+   * What a deploy holds of a site.
+   *
+   * @param id the deploy
+   * @param running true while the deploy runs; false when it ended and hosts still keep its
+   *     revision
+   * @param previousRevision the revision before the deploy (while it runs)
+   * @param released hosts the deploy released so far (while it runs)
+   * @param held hosts whose instances keep their revision
+   */
+  public record DeployHold(
+      String id, boolean running, String previousRevision, List<String> released, List<String> held)
       implements CborSerializable {}
 
   /**

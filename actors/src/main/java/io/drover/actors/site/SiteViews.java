@@ -146,6 +146,24 @@ final class SiteViews {
         name,
         spec,
         new SiteStatus(desired, ready, readyHosts.size(), degraded, List.copyOf(problems)),
-        List.copyOf(instances));
+        List.copyOf(instances),
+        deployHold(state));
+  }
+
+  private static SiteEntity.DeployHold deployHold(State state) {
+    SiteRollout.Active r = state.rollout();
+    List<String> held = List.copyOf(new TreeSet<>(state.heldHosts()));
+    if (r != null) {
+      return new SiteEntity.DeployHold(
+          r.deployId(),
+          true,
+          r.previous().revision(),
+          List.copyOf(new TreeSet<>(r.released())),
+          held);
+    }
+    if (state.hold() != null) {
+      return new SiteEntity.DeployHold(state.hold().deployId(), false, null, List.of(), held);
+    }
+    return null;
   }
 }
