@@ -176,6 +176,13 @@ public final class Placement {
       }
     }
 
+    // placements of the current generation per host: new copies spread over these first, so a
+    // deploy's outgoing copies never make the new ones stack (they are about to go)
+    Map<String, Integer> goodLoad = new HashMap<>();
+    for (Current c : good) {
+      goodLoad.merge(c.host(), 1, Integer::sum);
+    }
+
     List<Addition> additions = new ArrayList<>();
     List<Removal> removals = new ArrayList<>();
     int readyGood = (int) good.stream().filter(Current::ready).count();
@@ -183,8 +190,9 @@ public final class Placement {
     // 1. urgent: capacity nobody provides (scale-up, lost instances)
     int urgent = Math.max(0, in.desired() - good.size() - serving);
     for (int i = 0; i < urgent && !eligible.isEmpty(); i++) {
-      String host = leastLoaded(eligible, load, hostsWithLost, in.totalLoad());
+      String host = leastLoaded(eligible, goodLoad, load, hostsWithLost, in.totalLoad());
       load.merge(host, 1, Integer::sum);
+      goodLoad.merge(host, 1, Integer::sum);
       boolean replacing = outgoing.stream().anyMatch(Current::lost);
       additions.add(new Addition(host, replacing ? "replaces a lost instance" : "scale up"));
     }
@@ -237,6 +245,7 @@ public final class Placement {
                   c -> c.host().equals(host) && !c.lost() && !removedIds.contains(c.instanceId()));
       if (urgent == 0 && toReplace && !surging && goodCount < in.desired()) {
         load.merge(host, 1, Integer::sum);
+        goodLoad.merge(host, 1, Integer::sum);
         additions.add(new Addition(host, "deploy replaces an instance on " + host));
         goodCount++;
       }
@@ -267,8 +276,9 @@ public final class Placement {
       String host =
           eligibleSet.contains(replaced.host()) && !in.held().contains(replaced.host())
               ? replaced.host()
-              : leastLoaded(eligible, load, hostsWithLost, in.totalLoad());
+              : leastLoaded(eligible, goodLoad, load, hostsWithLost, in.totalLoad());
       load.merge(host, 1, Integer::sum);
+      goodLoad.merge(host, 1, Integer::sum);
       additions.add(new Addition(host, "replaces " + replaced.instanceId()));
     }
 
@@ -310,7 +320,7 @@ public final class Placement {
       List<String> empty =
           eligible.stream().filter(h -> load.getOrDefault(h, 0) == 0).sorted().toList();
       if (stacked && !empty.isEmpty()) {
-        String host = leastLoaded(empty, load, hostsWithLost, in.totalLoad());
+        String host = leastLoaded(empty, goodLoad, load, hostsWithLost, in.totalLoad());
         additions.add(new Addition(host, "spread to an empty host"));
       }
     }
@@ -319,12 +329,14 @@ public final class Placement {
 
   private static String leastLoaded(
       List<String> candidates,
+      Map<String, Integer> goodLoad,
       Map<String, Integer> load,
       Set<String> hostsWithLost,
       Map<String, Integer> totalLoad) {
     return candidates.stream()
         .min(
             Comparator.comparing((String h) -> hostsWithLost.contains(h) ? 1 : 0)
+                .thenComparing(h -> goodLoad.getOrDefault(h, 0))
                 .thenComparing(h -> load.getOrDefault(h, 0))
                 .thenComparing(h -> totalLoad.getOrDefault(h, 0))
                 .thenComparing(h -> h))
