@@ -687,7 +687,9 @@ final class DeployBehavior
       if (h.state().terminal() || !hosts.departed().contains(h.host())) {
         continue;
       }
-      boolean vanished = unreachable.contains(h.host());
+      // unreachable before it went, as this deploy saw it or (when this entity started after
+      // that, e.g. it moved off the dead node) as the host directory recorded it
+      boolean vanished = unreachable.contains(h.host()) || hosts.vanished().contains(h.host());
       events.add(
           new HostSkipped(
               h.host(),
