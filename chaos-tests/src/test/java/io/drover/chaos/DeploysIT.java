@@ -59,6 +59,8 @@ class DeploysIT {
 
   private static final Set<String> ENDED = Set.of("succeeded", "failed", "aborted", "reverted");
 
+  private static final Set<String> HOST_ENDED = Set.of("done", "failed", "skipped", "vanished");
+
   @TempDir static Path tmp;
 
   private final List<LocalNode> nodes = new ArrayList<>();
@@ -68,6 +70,9 @@ class DeploysIT {
   private String v1;
   private String v2;
   private String v3;
+
+  /** Answers "slow", 3 s after it starts: a host deploying it stays in flight that long. */
+  private String slow;
 
   @BeforeAll
   void cluster() throws Exception {
@@ -103,6 +108,7 @@ class DeploysIT {
     }
     v1 = upload(app("v1", serving("v1")));
     v2 = upload(app("v2", serving("v2")));
+    slow = upload(app("slow", "import time\ntime.sleep(3)\n" + serving("slow")));
     v3 =
         upload(
             app(
@@ -283,7 +289,19 @@ class DeploysIT {
   }
 
   private JsonNode awaitEnded(String id) throws Exception {
-    return awaitState(id, DEPLOY_WITHIN, ENDED);
+    return settled(awaitState(id, DEPLOY_WITHIN, ENDED));
+  }
+
+  /** I5: an ended deploy has every host in an end state ({@code done|failed|skipped|vanished}). */
+  private static JsonNode settled(JsonNode ended) {
+    for (JsonNode h : ended.get("hosts")) {
+      assertTrue(
+          HOST_ENDED.contains(h.get("state").asText()),
+          "host " + h.get("host") + " still in flight after the deploy ended: " + ended);
+    }
+    assertEquals(0, ended.get("counters").get("inProgress").asInt(), ended.toString());
+    assertEquals(0, ended.get("counters").get("pending").asInt(), ended.toString());
+    return ended;
   }
 
   private static List<String> hostOrder(JsonNode deploy) {
@@ -403,7 +421,7 @@ class DeploysIT {
             minAnswering = Math.min(minAnswering, s.answering());
             minHosts = Math.min(minHosts, s.hosts().size());
           }
-          Thread.sleep(100);
+          Thread.sleep(50);
         } catch (InterruptedException e) {
           return;
         } catch (Exception e) {
@@ -428,20 +446,46 @@ class DeploysIT {
     }
 
     /** Stops sampling and asserts capacity never dropped. */
-    void check() throws InterruptedException {
+    void check() {
       close();
       System.out.println("capacity " + this);
       synchronized (this) {
-        assertTrue(samples >= 10, "too few capacity samples: " + this);
+        assertTrue(samples >= 6, "too few capacity samples: " + this);
         assertTrue(violations.isEmpty(), "capacity dropped: " + this + "\n" + violations);
       }
     }
 
+    /** Waits until the sampler took a few samples: the baseline before the deploy starts. */
+    Capacity started() throws InterruptedException {
+      try {
+        awaitSamples();
+      } catch (AssertionError | InterruptedException e) {
+        close();
+        throw e;
+      }
+      return this;
+    }
+
+    private void awaitSamples() throws InterruptedException {
+      LocalNode.await(
+          Duration.ofSeconds(30),
+          "first capacity samples of " + site,
+          () -> {
+            synchronized (this) {
+              return samples >= 3;
+            }
+          });
+    }
+
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       stop = true;
       thread.interrupt();
-      thread.join(10_000);
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -454,7 +498,7 @@ class DeploysIT {
     putSite("roll", v1, 4);
     awaitAll("roll", 4, v1, "v1");
     JsonNode d;
-    try (Capacity capacity = new Capacity("roll", 4)) {
+    try (Capacity capacity = new Capacity("roll", 4).started()) {
       d =
           startDeploy(
               json(
@@ -502,7 +546,7 @@ class DeploysIT {
     awaitAll("crash", 3, v1, "v1");
     JsonNode failed;
     JsonNode revert;
-    try (Capacity capacity = new Capacity("crash", 3)) {
+    try (Capacity capacity = new Capacity("crash", 3).started()) {
       JsonNode d =
           startDeploy(
               json(
@@ -659,20 +703,33 @@ class DeploysIT {
     assertEquals(common, back.stream().filter(original::contains).toList(), "the revert's order");
     awaitAll("knobs", 3, v1, "v1");
 
-    // abort: the deploy ends aborted, done hosts keep v2 (held), the others are on v1
+    // abort while the canary host is in flight (the slow app takes 3 s to answer): the deploy
+    // ends aborted, no host is left in flight, and every instance is back on v1
     JsonNode third =
         startDeploy(
             json(
                 "sites", "[\"knobs\"]",
-                "revision", q(v2),
+                "revision", q(slow),
                 "parallel", "1",
                 "autoRevert", "false",
                 "canary", "{\"perPool\":1,\"bake\":\"30s\"}"));
     String abortId = third.get("id").asText();
     awaitState(abortId, Duration.ofSeconds(30), Set.of("running"));
+    LocalNode.await(
+        Duration.ofSeconds(30),
+        "the canary host in flight",
+        () ->
+            Set.of("fetching", "building", "replacing")
+                .contains(deploy(abortId).get("hosts").get(0).get("state").asText()));
     JsonNode aborting = action(abortId, "abort");
-    System.out.println("abort answered " + aborting);
+    assertEquals("aborted", settled(aborting).get("state").asText(), aborting.toString());
     JsonNode aborted = awaitEnded(abortId);
+    System.out.println("aborted: " + aborted);
+    JsonNode canary = aborted.get("hosts").get(0);
+    if (!"done".equals(canary.get("state").asText())) {
+      assertEquals("skipped", canary.get("state").asText(), aborted.toString());
+      assertTrue(canary.path("reason").asText().contains("aborted"), aborted.toString());
+    }
     assertEquals("aborted", aborted.get("state").asText(), aborted.toString());
     assertNotNull(aborted.get("endedAt"), aborted.toString());
     Map<String, String> states = hostStates(aborted);
@@ -685,8 +742,8 @@ class DeploysIT {
             return false;
           }
           for (JsonNode i : is) {
-            String want = "done".equals(states.get(i.get("host").asText())) ? v2 : v1;
-            String answer = want.equals(v2) ? "v2" : "v1";
+            String want = "done".equals(states.get(i.get("host").asText())) ? slow : v1;
+            String answer = want.equals(slow) ? "slow" : "v1";
             if (!i.get("state").asText().equals("ready")
                 || !want.equals(i.path("revision").asText())
                 || !answer.equals(answer(i.get("port").asInt()))) {
@@ -727,22 +784,27 @@ class DeploysIT {
     String victimName = victimHost;
     LocalNode victim = nodes.stream().filter(n -> n.host.equals(victimName)).findFirst().get();
     assertEquals("pending", hostStates(running).get(victimHost), running.toString());
+    String entityOn =
+        nodes.stream()
+            .filter(n -> n.readLog().contains("deploy " + id + ": its turn"))
+            .map(n -> n.host)
+            .findFirst()
+            .orElse("unknown");
+    System.out.println("the deploy's entity runs on " + entityOn + "; killing " + victimHost);
     List<ProcessHandle> itsInstances = victim.descendants();
     orphans.addAll(itsInstances);
     victim.kill();
     itsInstances.forEach(ProcessHandle::destroyForcibly);
     long killed = System.nanoTime();
-    System.out.println("SIGKILLed " + victimHost + " (pending) mid-deploy " + deploy(id));
+    System.out.println("SIGKILLed " + victimHost + " (pending) mid-deploy " + running);
 
-    JsonNode ended = awaitState(id, Duration.ofSeconds(150), ENDED);
+    JsonNode ended = settled(awaitState(id, Duration.ofSeconds(150), ENDED));
     System.out.printf(
         "deploy ended %d ms after the kill: %s%n",
         Duration.ofNanos(System.nanoTime() - killed).toMillis(), ended);
     assertEquals("succeeded", ended.get("state").asText(), ended.toString());
-    String victimState = hostStates(ended).get(victimHost);
-    assertTrue(
-        "vanished".equals(victimState) || "skipped".equals(victimState),
-        victimHost + " ends vanished or skipped: " + ended);
+    // SIGKILLed, not a clean leave: vanished, wherever the deploy's entity ran
+    assertEquals("vanished", hostStates(ended).get(victimHost), victimHost + " vanished: " + ended);
     hostStates(ended)
         .forEach(
             (h, s) -> {
