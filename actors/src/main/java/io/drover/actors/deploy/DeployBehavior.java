@@ -635,6 +635,17 @@ final class DeployBehavior
           .thenRun(st -> afterHostFailed(st, p.host(), reason))
           .thenNoReply();
     }
+    if (combined == HostState.DONE
+        && lastHosts != null
+        && lastHosts.unreachable().contains(p.host())) {
+      // "nothing left to replace there" on an unreachable host means its instances were lost
+      // with it, not that it runs the target: it stays in flight until it is reachable again
+      // (asked again then) or departs (vanished)
+      ctx.getLog()
+          .info(
+              "deploy {}: host {} is unreachable: not done until it is back or gone", id, p.host());
+      return Effect().noReply();
+    }
     List<Event> events = new ArrayList<>();
     if (combined != row.state() || replaced != row.replaced()) {
       events.add(
