@@ -185,14 +185,21 @@ abstract class DeployItSupport {
   }
 
   JsonNode awaitState(String id, Duration within, Set<String> states) throws Exception {
+    return awaitState(id, within, "in " + states, d -> states.contains(d.get("state").asText()));
+  }
+
+  /** Polls the deploy until {@code holds} is true of it; returns that view. */
+  JsonNode awaitState(
+      String id, Duration within, String what, java.util.function.Predicate<JsonNode> holds)
+      throws Exception {
     JsonNode[] last = {null};
     try {
       LocalNode.await(
           within,
-          "deploy " + id + " in " + states,
+          "deploy " + id + " " + what,
           () -> {
             last[0] = deploy(id);
-            return states.contains(last[0].get("state").asText());
+            return holds.test(last[0]);
           });
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; last seen: " + last[0], e);

@@ -396,29 +396,36 @@ class DeploysIT extends DeployItSupport {
     String id = d.get("id").asText();
     JsonNode running = awaitState(id, Duration.ofSeconds(30), Set.of("running"));
     List<String> order = hostOrder(running);
-    // the last host in the order that is not n1 (the API node): pending while the canary runs
-    String victimHost = null;
-    for (String h : order) {
-      if (!h.equals(n1.host)) {
-        victimHost = h;
-      }
-    }
-    String victimName = victimHost;
+    // the second host in the order, or the third when the second is n1 (the API node): it is
+    // killed right when the host before it is done, so the deploy reaches it dead, before the
+    // cluster downs it (not done: it ends vanished)
+    int at = order.get(1).equals(n1.host) ? 2 : 1;
+    String victimName = order.get(at);
+    String before = order.get(at - 1);
     LocalNode victim = nodes.stream().filter(n -> n.host.equals(victimName)).findFirst().get();
-    assertEquals("pending", hostStates(running).get(victimHost), running.toString());
+    JsonNode beforeDone =
+        awaitState(
+            id,
+            Duration.ofSeconds(60),
+            "host " + before + " done",
+            v -> "done".equals(hostStates(v).get(before)));
+    String victimWas = hostStates(beforeDone).get(victimName);
+    assertTrue(
+        Set.of("pending", "fetching", "building", "replacing").contains(victimWas),
+        "the victim is pending or in progress: " + beforeDone);
     String entityOn =
         nodes.stream()
             .filter(n -> n.readLog().contains("deploy " + id + ": its turn"))
             .map(n -> n.host)
             .findFirst()
             .orElse("unknown");
-    System.out.println("the deploy's entity runs on " + entityOn + "; killing " + victimHost);
+    System.out.println("the deploy's entity runs on " + entityOn + "; killing " + victimName);
     List<ProcessHandle> itsInstances = victim.descendants();
     orphans.addAll(itsInstances);
     victim.kill();
     itsInstances.forEach(ProcessHandle::destroyForcibly);
     long killed = System.nanoTime();
-    System.out.println("SIGKILLed " + victimHost + " (pending) mid-deploy " + running);
+    System.out.println("SIGKILLed " + victimName + " (" + victimWas + ") mid-deploy " + beforeDone);
 
     JsonNode ended = settled(awaitState(id, Duration.ofSeconds(150), ENDED));
     System.out.printf(
@@ -426,7 +433,7 @@ class DeploysIT extends DeployItSupport {
         Duration.ofNanos(System.nanoTime() - killed).toMillis(), ended);
     assertEquals("succeeded", ended.get("state").asText(), ended.toString());
     // SIGKILLed, not a clean leave: vanished, wherever the deploy's entity ran
-    assertEquals("vanished", hostStates(ended).get(victimHost), victimHost + " vanished: " + ended);
+    assertEquals("vanished", hostStates(ended).get(victimName), victimName + " vanished: " + ended);
     hostStates(ended)
         .forEach(
             (h, s) -> {
