@@ -657,6 +657,17 @@ final class DeployBehavior
           .thenRun(st -> afterHostFailed(st, p.host(), reason))
           .thenNoReply();
     }
+    if (combined == HostState.DONE
+        && lastHosts != null
+        && lastHosts.unreachable().contains(p.host())) {
+      // "nothing left to replace there" on an unreachable host means its instances were lost
+      // with it, not that it runs the target: it stays in flight until it is reachable again
+      // (asked again then) or departs (vanished)
+      ctx.getLog()
+          .info(
+              "deploy {}: host {} is unreachable: not done until it is back or gone", id, p.host());
+      return Effect().noReply();
+    }
     List<Event> events = new ArrayList<>();
     if (combined != row.state() || replaced != row.replaced()) {
       events.add(
@@ -709,7 +720,9 @@ final class DeployBehavior
       if (h.state().terminal() || !hosts.departed().contains(h.host())) {
         continue;
       }
-      boolean vanished = unreachable.contains(h.host());
+      // unreachable before it went, as this deploy saw it or (when this entity started after
+      // that, e.g. it moved off the dead node) as the host directory recorded it
+      boolean vanished = unreachable.contains(h.host()) || hosts.vanished().contains(h.host());
       events.add(
           new HostSkipped(
               h.host(),

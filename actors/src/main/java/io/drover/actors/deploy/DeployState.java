@@ -276,10 +276,25 @@ public record DeployState(
     } else if (event instanceof Ended e) {
       List<HostRow> rows = new ArrayList<>();
       for (HostRow h : hosts) {
-        rows.add(
-            h.state() == HostState.PENDING
-                ? h.with(HostState.SKIPPED, "the deploy ended first", h.replaced(), 0, e.at())
-                : h);
+        if (h.state() == HostState.PENDING) {
+          rows.add(h.with(HostState.SKIPPED, "the deploy ended first", h.replaced(), 0, e.at()));
+        } else if (!h.state().terminal()) {
+          // progress is no longer heard once the deploy ended: a host in flight would show
+          // fetching/building/replacing for ever; its site goes back to the previous revision
+          rows.add(
+              h.with(
+                  HostState.SKIPPED,
+                  "the deploy ended ("
+                      + e.status().json()
+                      + ") while the host was "
+                      + h.state().json()
+                      + ": its instances go back to the previous revision",
+                  h.replaced(),
+                  h.startedAt(),
+                  e.at()));
+        } else {
+          rows.add(h);
+        }
       }
       return new DeployState(
               spec,

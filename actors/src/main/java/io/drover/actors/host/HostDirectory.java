@@ -71,6 +71,9 @@ public final class HostDirectory {
    * @param departed names of hosts this directory saw go (their agent left when their node was
    *     removed or stopped) and that have not come back; their instances are gone, so sites replace
    *     them at once instead of waiting out the grace
+   * @param vanished the departed hosts that did not leave cleanly: their node was unreachable or
+   *     downed when their agent went (a SIGKILL, a crash, a partition), as opposed to a node that
+   *     left the cluster (a deploy reports the first {@code vanished}, the second {@code skipped})
    * @param load instances each host's agent runs, of all sites, as last asked (every {@link
    *     #LOAD_INTERVAL}); hosts not asked yet are absent. Sites place on the least loaded first
    */
@@ -80,7 +83,8 @@ public final class HostDirectory {
       Set<String> unschedulable,
       Set<String> draining,
       Set<String> departed,
-      Map<String, Integer> load)
+      Map<String, Integer> load,
+      Set<String> vanished)
       implements CborSerializable {
 
     public Hosts {
@@ -89,9 +93,21 @@ public final class HostDirectory {
       unreachable = Set.copyOf(unreachable);
       draining = Set.copyOf(draining);
       departed = Set.copyOf(departed);
+      vanished = vanished == null ? Set.of() : Set.copyOf(vanished);
       Set<String> all = new TreeSet<>(unschedulable);
       all.addAll(draining);
       unschedulable = Set.copyOf(all);
+    }
+
+    /** No departed host is known to have vanished. */
+    public Hosts(
+        List<HostInfo> hosts,
+        Set<String> unreachable,
+        Set<String> unschedulable,
+        Set<String> draining,
+        Set<String> departed,
+        Map<String, Integer> load) {
+      this(hosts, unreachable, unschedulable, draining, departed, load, Set.of());
     }
 
     /** No load known yet. */
@@ -253,6 +269,8 @@ public final class HostDirectory {
     /** Node addresses the failure detector cannot reach now. */
     private final Set<Address> unreachableNodes = new HashSet<>();
 
+    private static final int MAX_DOWNED_NODES = 1024;
+
     private final Set<ActorRef<Hosts>> subscribers = new HashSet<>();
     private long seq;
     private Hosts last = new Hosts(List.of(), Set.of(), Set.of(), Set.of(), Set.of());
@@ -262,6 +280,15 @@ public final class HostDirectory {
 
     /** Hosts whose last agent left the receptionist and that have not come back. */
     private final Set<String> departed = new TreeSet<>();
+
+    /** The departed hosts whose node was unreachable or downed when their agent left. */
+    private final Set<String> vanished = new TreeSet<>();
+
+    /**
+     * Nodes removed after being downed or unreachable, newest last (bounded): their agents may
+     * leave the receptionist after the removal, when the node no longer counts as unreachable.
+     */
+    private final Set<Address> downedNodes = new java.util.LinkedHashSet<>();
 
     Directory(
         ActorContext<Command> ctx,
@@ -318,11 +345,17 @@ public final class HostDirectory {
           .onMessage(
               MemberGone.class,
               m -> {
-                if (unreachableNodes.remove(m.event().member().address())) {
-                  ctx.getLog()
-                      .info(
-                          "node {} was removed: no longer unreachable",
-                          m.event().member().address());
+                Address node = m.event().member().address();
+                boolean wasUnreachable = unreachableNodes.remove(node);
+                if (wasUnreachable
+                    || m.event().previousStatus() == org.apache.pekko.cluster.MemberStatus.down()) {
+                  downedNodes.add(node);
+                  if (downedNodes.size() > MAX_DOWNED_NODES) {
+                    downedNodes.remove(downedNodes.iterator().next());
+                  }
+                }
+                if (wasUnreachable) {
+                  ctx.getLog().info("node {} was removed: no longer unreachable", node);
                   publish();
                 }
                 return Behaviors.same();
@@ -369,11 +402,17 @@ public final class HostDirectory {
                         "host {} left (incarnation {})",
                         e.getValue().info().name(),
                         e.getValue().info().incarnation());
-                departed.add(e.getValue().info().name());
+                String name = e.getValue().info().name();
+                departed.add(name);
+                Address node = e.getKey().path().address();
+                if (!reachable(e.getKey()) || downedNodes.contains(node)) {
+                  vanished.add(name);
+                }
                 return true;
               });
       // a host with another incarnation still registered has not departed
       known.values().forEach(k -> departed.remove(k.info().name()));
+      vanished.retainAll(departed);
       agents = listed;
       publish();
       return Behaviors.same();
@@ -406,6 +445,7 @@ public final class HostDirectory {
               info.incarnation());
       known.put(m.agent(), new Known(info, ++seq));
       departed.remove(info.name());
+      vanished.remove(info.name());
       publish();
       fetch(info.name(), 1);
       return Behaviors.same();
@@ -536,7 +576,7 @@ public final class HostDirectory {
     }
 
     private Hosts hosts() {
-      return HostsView.of(known, this::reachable, records.values(), departed, load);
+      return HostsView.of(known, this::reachable, records.values(), departed, vanished, load);
     }
 
     private void publish() {

@@ -36,6 +36,20 @@ final class HostsView {
       Collection<HostRecord> records,
       Set<String> departed,
       Map<String, Integer> load) {
+    return of(known, reachable, records, departed, Set.of(), load);
+  }
+
+  /**
+   * As above, with the departed hosts that vanished (unreachable or downed when they went) rather
+   * than left cleanly; only those still departed are reported.
+   */
+  static <A> HostDirectory.Hosts of(
+      Map<A, Known> known,
+      Predicate<A> reachable,
+      Collection<HostRecord> records,
+      Set<String> departed,
+      Set<String> vanished,
+      Map<String, Integer> load) {
     Map<String, Map.Entry<A, Known>> byName = new HashMap<>();
     for (Map.Entry<A, Known> e : known.entrySet()) {
       String name = e.getValue().info().name();
@@ -75,7 +89,9 @@ final class HostsView {
             loads.put(h.name(), n);
           }
         });
-    return new HostDirectory.Hosts(sorted, unreachable, unschedulable, draining, gone, loads);
+    Set<String> lost = new TreeSet<>(vanished);
+    lost.retainAll(gone);
+    return new HostDirectory.Hosts(sorted, unreachable, unschedulable, draining, gone, loads, lost);
   }
 
   /** Of two incarnations of one host name, the reachable one, else the newer one. */

@@ -56,5 +56,24 @@ class HostsViewTest {
     assertEquals(Set.of("c"), hosts.draining());
     assertEquals(Set.of("gone"), hosts.departed(), "a host that is back has not departed");
     assertEquals(Map.of("a", 3), hosts.load());
+    assertEquals(Set.of(), hosts.vanished(), "none vanished unless told");
+  }
+
+  @Test
+  void vanishedHostsAreTheDepartedOnesThatDidNotLeaveCleanly() {
+    Map<String, Known> known = Map.of("a", known("a", "1", 1));
+    HostDirectory.Hosts hosts =
+        HostsView.of(
+            known,
+            agent -> true,
+            List.of(),
+            Set.of("a", "killed", "left"),
+            Set.of("a", "killed", "never-departed"),
+            Map.of());
+    assertEquals(Set.of("killed", "left"), hosts.departed());
+    assertEquals(
+        Set.of("killed"),
+        hosts.vanished(),
+        "a host that is back, or that never departed, has not vanished");
   }
 }
