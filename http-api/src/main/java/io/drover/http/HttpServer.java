@@ -1,14 +1,20 @@
 package io.drover.http;
 
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.retention.DiskFloor;
 import io.drover.cluster.Node;
 import io.drover.cluster.NodeSettings;
+import io.drover.http.events.DeployMetrics;
+import io.drover.http.events.EventSettings;
+import io.drover.http.events.Webhooks;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -61,17 +67,27 @@ public final class HttpServer extends AllDirectives {
   private final Node node;
   private final Metrics metrics;
   private final Asks asks;
+  private final EventSettings events;
+
+  /** Event streams open on this node (bounded by {@code drover.deploy.events.max-streams}). */
+  private final AtomicInteger openStreams = new AtomicInteger();
 
   private HttpServer(Node node, Metrics metrics) {
     this.node = node;
     this.metrics = metrics;
     ActorSystem<?> system = node.system();
     this.asks = new Asks(system.scheduler(), node.settings().askTimeout());
+    this.events = EventSettings.fromConfig(system.settings().config());
   }
 
-  /** Binds the API on the node's HTTP address and unbinds it on coordinated shutdown. */
+  /**
+   * Binds the API on the node's HTTP address and unbinds it on coordinated shutdown; starts the
+   * deploy meters and webhooks.
+   */
   public static CompletionStage<ServerBinding> start(Node node) {
     HttpServer server = new HttpServer(node, new Metrics());
+    DeployMetrics.start(node.system(), new DeployMetrics(server.metrics.registry()));
+    Webhooks.start(node.system(), server.events);
     return server.bind();
   }
 
@@ -113,6 +129,8 @@ public final class HttpServer extends AllDirectives {
                                 .route(),
                             new ClusterRoutes(system, node.hosts(), asks, s.leaveDrainTimeout())
                                 .route(),
+                            new DeployEventsRoutes(system, this::deploy, asks, events, openStreams)
+                                .route(),
                             path("health", () -> get(this::health)))));
     Route metricsRoute =
         path(
@@ -132,6 +150,10 @@ public final class HttpServer extends AllDirectives {
     return handleExceptions(
         ApiErrors.exceptions(s.askTimeout()),
         () -> handleRejections(ApiErrors.rejections(), () -> concat(api, metricsRoute)));
+  }
+
+  private RecipientRef<DeployEntity.Command> deploy(String id) {
+    return ClusterSharding.get(node.system()).entityRefFor(DeployEntity.ENTITY_TYPE_KEY, id);
   }
 
   private Route health() {

@@ -8,6 +8,7 @@ import io.drover.cluster.Exit;
 import io.drover.cluster.JournalSettings;
 import io.drover.cluster.Node;
 import io.drover.cluster.StartRefused;
+import io.drover.http.events.EventSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -244,6 +245,7 @@ public final class Main implements Runnable {
       Config overrides = validate();
       Node node;
       try {
+        EventSettings.fromConfig(Node.config(overrides)); // bad webhooks: refuse before starting
         node = Node.start(overrides);
       } catch (StartRefused e) {
         spec.commandLine().getErr().println("drover: " + e.getMessage());

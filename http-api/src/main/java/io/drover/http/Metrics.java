@@ -4,6 +4,7 @@ import io.drover.actors.agent.InstanceState;
 import io.drover.actors.agent.InstanceStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -51,7 +52,9 @@ public final class Metrics {
           "/api/v1/revisions/{id}/fetch",
           "/api/v1/cluster/members",
           "/api/v1/cluster/join",
-          "/api/v1/cluster/leave");
+          "/api/v1/cluster/leave",
+          "/api/v1/deploys/{id}/events",
+          "/api/v1/events");
 
   /** The route label of every path that matches no template. */
   static final String UNMATCHED = "other";
@@ -135,6 +138,11 @@ public final class Metrics {
       }
     }
     return true;
+  }
+
+  /** The registry, for meters kept elsewhere (deploys). */
+  public MeterRegistry registry() {
+    return registry;
   }
 
   public String scrape() {
