@@ -122,6 +122,7 @@ public final class ChaosCluster implements AutoCloseable {
   private NamespaceNetwork net;
   private TcpForwarder journalForwarder;
   private String revision;
+  private String otherRevision;
   private String lastSeen = "";
 
   private ChaosCluster(Config config, History history, Postgres.Database db) {
@@ -277,6 +278,13 @@ public final class ChaosCluster implements AutoCloseable {
     for (LocalNode n : nodes) {
       revision = n.uploadRevision(app, config.workDir());
     }
+    // a second revision of the same app, for the deploys between faults
+    Path second = Files.createDirectories(config.workDir().resolve("app-b"));
+    copyTree(app, second);
+    Files.writeString(second.resolve("DEPLOYED"), "the chaos harness's second revision\n");
+    for (LocalNode n : nodes) {
+      otherRevision = n.uploadRevision(second, config.workDir());
+    }
     for (int s = 1; s <= config.sites(); s++) {
       putSite("s" + s, 2);
     }
@@ -316,6 +324,45 @@ public final class ChaosCluster implements AutoCloseable {
       acked.put(name, new Invariants.Acked(revision, instances));
     }
     history.add("acknowledged PUT " + name + " x" + instances + " (" + r.statusCode() + ")");
+  }
+
+  /** The two revisions sites move between: the first uploaded, and the other. */
+  public List<String> revisions() {
+    return List.of(revision, otherRevision);
+  }
+
+  /** Records that an acknowledged deploy of {@code site} ended on {@code revisionNow}, for I4. */
+  public void deployed(String site, String revisionNow) {
+    synchronized (acked) {
+      Invariants.Acked a = acked.get(site);
+      if (a != null) {
+        acked.put(site, new Invariants.Acked(revisionNow, a.instances()));
+      }
+    }
+  }
+
+  /** Sends one request to a live node's API. */
+  public HttpResponse<String> request(String method, String path, String body) throws Exception {
+    return anyLive()
+        .send(
+            method,
+            path,
+            body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
   }
 
   /** Every acknowledged write, for I4. */
@@ -477,7 +524,8 @@ public final class ChaosCluster implements AutoCloseable {
                 i.path("host").asText(),
                 i.path("state").asText(),
                 i.path("epoch").asLong(),
-                i.path("pid").asLong()));
+                i.path("pid").asLong(),
+                i.path("revision").isTextual() ? i.path("revision").asText() : null));
       }
       sites.add(
           new Observation.Site(

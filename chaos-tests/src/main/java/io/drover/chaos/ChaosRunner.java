@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Applies faults to a {@link ChaosCluster} one at a time and checks the invariants after each:
  * inject, wait (bounded) until I1 holds again and record that as the failover time, heal (resume or
  * restart the node, or end the partition and restart the minority nodes that fenced themselves),
- * then after one reconcile interval plus slack require I2; at the end I4 against every acknowledged
- * write. Every wait is a deadline; a missed one is a violation with the history around it.
+ * then after one reconcile interval plus slack require I2, and I5 for the deploy started just
+ * before the fault; at the end I4 against every acknowledged write. Every wait is a deadline; a
+ * missed one is a violation with the history around it.
  */
 public final class ChaosRunner {
 
@@ -25,10 +26,12 @@ public final class ChaosRunner {
   static final Duration I2_SLACK = Duration.ofSeconds(20);
 
   private final ChaosCluster cluster;
+  private final ChaosDeploys deploys;
   private final Report report = new Report();
 
   public ChaosRunner(ChaosCluster cluster) {
     this.cluster = cluster;
+    this.deploys = new ChaosDeploys(cluster);
   }
 
   public Report report() {
@@ -65,6 +68,8 @@ public final class ChaosRunner {
     if (!hadInstances) {
       cluster.history.add(hit + " run(s) no instance: no failover sample");
     }
+    // a deploy in flight when the fault lands: I5 is checked once the fault healed
+    deploys.startOne();
     long t0 = System.nanoTime();
     Long failoverNanos = null;
     if (f.kind() == FaultPlan.Kind.KILL) {
@@ -108,6 +113,9 @@ public final class ChaosRunner {
     long healed = System.nanoTime();
     awaitNoStaleCopies(healed);
     awaitI1(healed, "after healing " + f);
+    for (Violation v : deploys.check()) {
+      violation(v, "I5 after " + f);
+    }
   }
 
   /**

@@ -28,8 +28,18 @@ public record Observation(
    */
   public record Site(String name, String revision, int desired, List<Instance> instances) {}
 
-  /** One placed instance as the API reports it. */
-  public record Instance(String id, String host, String state, long epoch, long pid) {
+  /**
+   * One placed instance as the API reports it.
+   *
+   * @param revision the revision it runs; null when not reported
+   */
+  public record Instance(
+      String id, String host, String state, long epoch, long pid, String revision) {
+
+    public Instance(String id, String host, String state, long epoch, long pid) {
+      this(id, host, state, epoch, pid, null);
+    }
+
     public boolean ready() {
       return "ready".equals(state);
     }

@@ -3,7 +3,7 @@ package io.drover.chaos;
 /**
  * A broken invariant.
  *
- * @param invariant I1, I2 or I4 (DESIGN.md)
+ * @param invariant I1, I2, I4 or I5 (DESIGN.md)
  * @param site the site concerned
  * @param what what was wrong, for the report
  * @param atMillis when it was observed

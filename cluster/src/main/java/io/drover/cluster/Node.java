@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.common.Durations;
+import io.drover.actors.deploy.DeployDirectory;
+import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostEntity;
 import io.drover.actors.retention.DiskFloor;
@@ -58,6 +60,7 @@ public final class Node {
   private final ActorRef<HostAgent.Command> agent;
   private final ActorRef<HostDirectory.Command> hosts;
   private final ActorRef<SiteDirectory.Command> sites;
+  private final ActorRef<DeployDirectory.Command> deploys;
   private final ClusterSettings cluster;
   private final DiskFloor disk;
 
@@ -76,8 +79,10 @@ public final class Node {
       Revisions revisionParts,
       Refs refs,
       ActorRef<SiteDirectory.Command> sites,
+      ActorRef<DeployDirectory.Command> deploys,
       ClusterSettings cluster,
       DiskFloor disk) {
+    this.deploys = deploys;
     this.system = system;
     this.disk = disk;
     this.cluster = cluster;
@@ -192,6 +197,8 @@ public final class Node {
       SiteEntity.init(system, started.hosts(), settings.site());
       HostEntity.init(system);
       ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
+      ActorRef<DeployDirectory.Command> deploys = DeployDirectory.init(system);
+      DeployEntity.init(system, started.hosts(), deploys);
       Node node =
           new Node(
               system,
@@ -201,6 +208,7 @@ public final class Node {
               revisionParts,
               started,
               sites,
+              deploys,
               clusterSettings,
               disk);
       system.systemActorOf(
@@ -441,6 +449,11 @@ public final class Node {
 
   public ActorRef<SiteDirectory.Command> sites() {
     return sites;
+  }
+
+  /** The deploy list and queue (a cluster singleton's proxy). */
+  public ActorRef<DeployDirectory.Command> deploys() {
+    return deploys;
   }
 
   /** The data directory's free-space floor (uploads are refused under it). */

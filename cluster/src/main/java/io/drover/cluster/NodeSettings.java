@@ -50,15 +50,16 @@ public record NodeSettings(
     String pool = d.getString("pool");
     AgentSettings agent =
         new AgentSettings(
-            host,
-            pool,
-            Map.of(),
-            dataDir,
-            d.getInt("agent.port-min"),
-            d.getInt("agent.port-max"),
-            d.getDuration("agent.stop-grace"),
-            d.getBytes("agent.log-max-bytes"),
-            d.getDuration("agent.report-interval"));
+                host,
+                pool,
+                Map.of(),
+                dataDir,
+                d.getInt("agent.port-min"),
+                d.getInt("agent.port-max"),
+                d.getDuration("agent.stop-grace"),
+                d.getBytes("agent.log-max-bytes"),
+                d.getDuration("agent.report-interval"))
+            .withBuildTimeout(d.getDuration("agent.build-timeout"));
     SiteSettings site =
         new SiteSettings(d.getDuration("grace"), d.getDuration("reconcile-interval"));
     return new NodeSettings(

@@ -100,6 +100,9 @@ public final class HttpServer extends AllDirectives {
                                 .route(),
                             new HostsRoutes(ClusterSharding.get(system), node.hosts(), asks)
                                 .route(),
+                            new DeploysRoutes(
+                                    ClusterSharding.get(system), node.deploys(), node.sites(), asks)
+                                .route(),
                             path("revisions", () -> post(this::refuseUploadWhenDiskLow)),
                             new RevisionsRoutes(
                                     system,

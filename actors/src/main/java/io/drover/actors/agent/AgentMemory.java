@@ -24,6 +24,10 @@ final class AgentMemory {
   String incarnation;
   Ledger ledger;
   PortAllocator ports;
+
+  /** The builds run and under way on this host; set at the first start. */
+  Builds builds;
+
   final Map<String, Ledger.Entry> ledgerEntries = new TreeMap<>();
   final Map<String, Slot> slots = new LinkedHashMap<>();
   final Map<String, ActorRef<HostAgent.SiteReport>> reportTo = new TreeMap<>();

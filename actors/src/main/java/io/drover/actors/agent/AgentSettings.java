@@ -17,6 +17,8 @@ import java.util.Map;
  * @param stopGrace time between SIGTERM and SIGKILL when stopping an instance
  * @param logMaxBytes size at which an instance's log file is rotated (one old file is kept)
  * @param reportInterval how often the agent re-sends every site its full instance report
+ * @param buildTimeout longest a site's build may run (1s..2h); then its process group is killed and
+ *     the instance start fails
  */
 public record AgentSettings(
     String host,
@@ -27,4 +29,45 @@ public record AgentSettings(
     int portMax,
     Duration stopGrace,
     long logMaxBytes,
-    Duration reportInterval) {}
+    Duration reportInterval,
+    Duration buildTimeout) {
+
+  /** Settings with the default build timeout (10 minutes). */
+  public AgentSettings(
+      String host,
+      String pool,
+      Map<String, String> labels,
+      Path dataDir,
+      int portMin,
+      int portMax,
+      Duration stopGrace,
+      long logMaxBytes,
+      Duration reportInterval) {
+    this(
+        host,
+        pool,
+        labels,
+        dataDir,
+        portMin,
+        portMax,
+        stopGrace,
+        logMaxBytes,
+        reportInterval,
+        Builds.DEFAULT_TIMEOUT);
+  }
+
+  /** The same settings with another build timeout. */
+  public AgentSettings withBuildTimeout(Duration timeout) {
+    return new AgentSettings(
+        host,
+        pool,
+        labels,
+        dataDir,
+        portMin,
+        portMax,
+        stopGrace,
+        logMaxBytes,
+        reportInterval,
+        Builds.checkTimeout(timeout));
+  }
+}

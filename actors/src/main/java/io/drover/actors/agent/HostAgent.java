@@ -179,6 +179,7 @@ public final class HostAgent {
       boolean restarted = memory.started();
       if (!restarted) {
         memory.firstStart(settings);
+        memory.builds = new Builds(settings.buildTimeout(), blocking);
       }
       this.ports = memory.ports;
       this.agentId = memory.agentId;
@@ -337,7 +338,8 @@ public final class HostAgent {
               spec,
               port,
               logFile,
-              releases);
+              releases,
+              memory.builds);
       ActorRef<InstanceRunner.Command> runner =
           getContext()
               .spawn(

@@ -26,13 +26,17 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One instance on this host: a child of the {@link HostAgent} that owns at most one OS process at a
- * time. It fetches the release directory, starts the process in its own process group, gates it on
- * its readiness check, watches liveness, restarts it with {@link Backoff} after a crash or failed
- * health, and on {@link Stop} terminates the group (SIGTERM, grace, SIGKILL) and stops itself once
- * the process has exited. Every change of its {@link InstanceStatus} goes to the agent.
+ * time. It fetches the release directory, runs the site's build there once per host and revision
+ * ({@link Builds}), starts the process in its own process group, gates it on its readiness check,
+ * watches liveness, restarts it with {@link Backoff} after a crash or failed health, and on {@link
+ * Stop} terminates the group (SIGTERM, grace, SIGKILL) and stops itself once the process has
+ * exited. Every change of its {@link InstanceStatus} goes to the agent.
  *
  * <pre>
- *   (release dir) -> STARTING --ready--> READY --N failed checks--> UNHEALTHY --exit--> BACKOFF
+ *   FETCHING --release dir--> BUILDING (a build not yet done on this host) --built--> STARTING
+ *                                  \__build failed or timed out: BACKOFF, then builds again
+ *
+ *                    STARTING --ready--> READY --N failed checks--> UNHEALTHY --exit--> BACKOFF
  *                       |  \__start timeout: SIGKILL group, exit__________________/ |
  *                       |___________________exit (crash)__________________________/  |
  *                    ^__________________________ restart delay _____________________/
@@ -51,7 +55,14 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     INSTANCE
   }
 
-  private record ReleaseResolved(Path dir, Throwable error) implements Command {}
+  /**
+   * The release directory is there (or not, then {@code error}).
+   *
+   * @param built the site has no build, or its marker says it already succeeded on this host
+   */
+  private record ReleaseResolved(Path dir, boolean built, Throwable error) implements Command {}
+
+  private record BuildDone(Builds.Result result, Throwable error) implements Command {}
 
   /** Where the fetch of the release stands, e.g. "fetching revision … from host:port". */
   private record FetchProgress(String message) implements Command {}
@@ -98,7 +109,8 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
       SiteSpec spec,
       int port,
       Path logFile,
-      ReleaseDirs releases) {}
+      ReleaseDirs releases,
+      Builds builds) {}
 
   private static final Object CHECK_KEY = "check";
   private static final Object START_TIMEOUT_KEY = "start-timeout";
@@ -148,7 +160,13 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
 
   private boolean restartWhenPort;
 
-  private InstanceState state = InstanceState.STARTING;
+  /** The site has no build, or it succeeded on this host for this revision. */
+  private boolean built;
+
+  /** The build this instance waits for, or null. */
+  private Builds.Wait buildWait;
+
+  private InstanceState state = InstanceState.FETCHING;
   private int restarts;
   private Integer lastExit;
   private String message;
@@ -185,7 +203,8 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     e.put("DROVER_REVISION", spec.revision());
     e.put(OrphanReaper.AGENT_ID_ENV, p.agentId());
     this.env = InstanceEnv.of(System.getenv(), spec.env(), e);
-    enter(InstanceState.STARTING, "fetching release " + spec.revision());
+    this.built = spec.build() == null;
+    enter(InstanceState.FETCHING, "fetching release " + spec.revision());
     resolveRelease();
   }
 
@@ -194,6 +213,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     return newReceiveBuilder()
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .onMessage(ReleaseResolved.class, this::onReleaseResolved)
+        .onMessage(BuildDone.class, this::onBuildDone)
         .onMessage(FetchProgress.class, this::onFetchProgress)
         .onMessage(Exited.class, this::onExited)
         .onMessage(CheckNow.class, this::onCheckNow)
@@ -209,12 +229,20 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     ActorRef<Command> self = getContext().getSelf();
     CompletionStage<Path> dir =
         p.releases().resolve(spec.revision(), m -> self.tell(new FetchProgress(m)), blocking);
-    getContext().pipeToSelf(dir, ReleaseResolved::new);
+    List<String> build = spec.build();
+    getContext()
+        .pipeToSelf(
+            dir.thenApplyAsync(
+                d ->
+                    new ReleaseResolved(
+                        d, build == null || Builds.isBuilt(d, spec.revision(), build), null),
+                blocking),
+            (r, err) -> err == null ? r : new ReleaseResolved(null, false, err));
   }
 
   private Behavior<Command> onFetchProgress(FetchProgress f) {
-    if (!removing && process == null && releaseDir == null && state == InstanceState.STARTING) {
-      enter(InstanceState.STARTING, f.message());
+    if (!removing && process == null && releaseDir == null && state == InstanceState.FETCHING) {
+      enter(InstanceState.FETCHING, f.message());
     }
     return this;
   }
@@ -228,7 +256,35 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
       return toBackoff("release " + spec.revision() + " unavailable: " + cause.getMessage(), false);
     }
     releaseDir = r.dir();
-    return launch();
+    built |= r.built();
+    return built ? launch() : build();
+  }
+
+  /** Runs the site's build (or joins its run) before the first start on this host. */
+  private Behavior<Command> build() {
+    buildWait = p.builds().ensure(Builds.request(p, spec, releaseDir));
+    String by = buildWait.startedBy();
+    String joined = by.equals(p.instanceId()) ? "" : " (run started by instance " + by + ")";
+    getContext()
+        .getLog()
+        .info("{}: running build {} of revision {}{}", who, spec.build(), spec.revision(), joined);
+    enter(InstanceState.BUILDING, "running build " + String.join(" ", spec.build()) + joined);
+    getContext().pipeToSelf(buildWait.result(), BuildDone::new);
+    return this;
+  }
+
+  private Behavior<Command> onBuildDone(BuildDone b) {
+    buildWait = null;
+    Builds.Result r = b.error() != null ? Builds.Result.lost(b.error()) : b.result();
+    if (r.ok()) {
+      built = true;
+      if (!r.cached()) {
+        getContext().getLog().info("{}: build succeeded in {} ms", who, r.millis());
+      }
+      return launch();
+    }
+    lastExit = r.exitCode();
+    return toBackoff(r.failure(p.builds().timeout()), false);
   }
 
   private Behavior<Command> launch() {
@@ -392,6 +448,9 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     removing = true;
     timers.cancel(RESTART_KEY);
     if (process == null) {
+      if (buildWait != null) {
+        buildWait.leave();
+      }
       getContext().getLog().info("{}: removed (no process was running)", who);
       enter(InstanceState.STOPPING, "removed");
       return Behaviors.stopped();
@@ -478,7 +537,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
         .warn(
             "{}: {}; restart {} in {}; log tail: {}",
             who,
-            reason,
+            reason.replace("\n", " | "),
             restarts,
             Durations.format(delay),
             tail.isEmpty() ? "(empty)" : tail.replace("\n", " | "));
@@ -502,11 +561,11 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     }
     getContext().getLog().info("{}: restarting (restart {})", who, restarts);
     if (releaseDir == null) {
-      enter(InstanceState.STARTING, "fetching release " + spec.revision());
+      enter(InstanceState.FETCHING, "fetching release " + spec.revision());
       resolveRelease();
       return this;
     }
-    return launch();
+    return built ? launch() : build();
   }
 
   private Behavior<Command> onUsePort(UsePort u) {

@@ -5,6 +5,16 @@ import java.util.Locale;
 
 /** What the host agent observes of one instance. Shown in lower case in the API. */
 public enum InstanceState {
+  /**
+   * No process yet: the release directory of its revision is being fetched from another host (or
+   * unpacked); {@code message} says from where.
+   */
+  FETCHING,
+  /**
+   * No process yet: the site's {@code build} runs for its revision on this host (or another
+   * instance's run of the same build is awaited). Once per host and revision + build.
+   */
+  BUILDING,
   /** The process runs and its readiness check has not passed yet. */
   STARTING,
   /** The readiness check passed and the liveness checks keep passing. */

@@ -10,7 +10,8 @@ import io.drover.persistence.CborSerializable;
  * @param id instance id, {@code <site>-<epoch>}
  * @param site the site it belongs to
  * @param host the host it runs on
- * @param pid the OS pid of the process group leader; 0 while no process runs (backoff)
+ * @param pid the OS pid of the process group leader; 0 while no process runs (fetching, building,
+ *     backoff)
  * @param port the value of {@code PORT}; stable across restarts of the same instance, unless
  *     another process turned out to hold it (then the agent hands the instance a new one)
  * @param state see {@link InstanceState}

@@ -79,6 +79,10 @@ public final class Placement {
    * @param current every placement of the site
    * @param unavailable hosts that take no new placements for now but keep theirs (cordoned;
    *     unreachable: their instances count until the grace declares them lost)
+   * @param held hosts whose placements count as good whatever generation they run (a deploy has not
+   *     reached them yet)
+   * @param rolling hosts a deploy released: each replaces its outgoing placements in place, one
+   *     surge copy at a time per host, all such hosts at once
    */
   public record Input(
       int desired,
@@ -88,7 +92,32 @@ public final class Placement {
       Predicate<String> excluded,
       Map<String, Integer> totalLoad,
       List<Current> current,
-      Set<String> unavailable) {
+      Set<String> unavailable,
+      Set<String> held,
+      Set<String> rolling) {
+
+    /** No deploy holds or releases hosts. */
+    public Input(
+        int desired,
+        String pool,
+        long generation,
+        List<HostInfo> hosts,
+        Predicate<String> excluded,
+        Map<String, Integer> totalLoad,
+        List<Current> current,
+        Set<String> unavailable) {
+      this(
+          desired,
+          pool,
+          generation,
+          hosts,
+          excluded,
+          totalLoad,
+          current,
+          unavailable,
+          Set.of(),
+          Set.of());
+    }
 
     /** Every known host is available. */
     public Input(
@@ -125,7 +154,8 @@ public final class Placement {
     int serving = 0;
     for (Current c : sorted) {
       boolean hostOk = keepable.contains(c.host()) || !known.contains(c.host());
-      if (!c.lost() && c.generation() == in.generation() && hostOk) {
+      boolean currentGeneration = c.generation() == in.generation() || in.held().contains(c.host());
+      if (!c.lost() && currentGeneration && hostOk) {
         good.add(c);
       } else {
         outgoing.add(c);
@@ -161,11 +191,18 @@ public final class Placement {
 
     // 2. outgoing placements stay only while good ones cannot stand in for them yet
     Set<String> removedIds = new HashSet<>();
-    int removedServing = 0;
     int keep = Math.max(0, in.desired() - readyGood);
     List<Current> keepOrder = new ArrayList<>(outgoing);
+    // on a host a deploy released, the old copy whose new copy is ready there goes first
+    Set<String> replacedHere = new HashSet<>();
+    for (Current c : good) {
+      if (c.ready() && in.rolling().contains(c.host())) {
+        replacedHere.add(c.host());
+      }
+    }
     keepOrder.sort(
-        Comparator.comparing((Current c) -> c.ready() ? 0 : 1)
+        Comparator.comparing((Current c) -> replacedHere.contains(c.host()) ? 1 : 0)
+            .thenComparing(c -> c.ready() ? 0 : 1)
             .thenComparing(c -> c.lost() ? 1 : 0)
             .thenComparing(c -> load.getOrDefault(c.host(), 0))
             .thenComparing(Current::epoch));
@@ -180,27 +217,55 @@ public final class Placement {
       removals.add(new Removal(c.instanceId(), why));
       removedIds.add(c.instanceId());
       if (!c.lost()) {
-        removedServing++;
         load.merge(c.host(), -1, Integer::sum);
       }
     }
 
-    // 3. rolling: one surge copy at a time while serving outgoing placements remain
+    // 3a. deploy: every released host replaces its outgoing placements in place, one surge copy
+    // at a time per host, never more good copies than desired
+    int goodCount = good.size() + additions.size();
+    Set<String> rollingHere = new HashSet<>();
+    for (String host : new java.util.TreeSet<>(in.rolling())) {
+      if (!eligibleSet.contains(host)) {
+        continue;
+      }
+      rollingHere.add(host);
+      boolean surging = good.stream().anyMatch(c -> c.host().equals(host) && !c.ready());
+      boolean toReplace =
+          outgoing.stream()
+              .anyMatch(
+                  c -> c.host().equals(host) && !c.lost() && !removedIds.contains(c.instanceId()));
+      if (urgent == 0 && toReplace && !surging && goodCount < in.desired()) {
+        load.merge(host, 1, Integer::sum);
+        additions.add(new Addition(host, "deploy replaces an instance on " + host));
+        goodCount++;
+      }
+    }
+
+    // 3b. rolling: one surge copy at a time while serving outgoing placements remain (outside the
+    // hosts a deploy replaces in place)
     boolean surgeInFlight = good.stream().anyMatch(c -> !c.ready());
+    List<Current> toRoll =
+        outgoing.stream()
+            .filter(
+                c ->
+                    !c.lost()
+                        && !removedIds.contains(c.instanceId())
+                        && !rollingHere.contains(c.host()))
+            .toList();
     if (urgent == 0
-        && serving > removedServing
-        && good.size() < in.desired()
+        && !toRoll.isEmpty()
+        && goodCount < in.desired()
         && !surgeInFlight
         && !eligible.isEmpty()) {
       Current replaced =
-          outgoing.stream()
-              .filter(c -> !c.lost() && !removedIds.contains(c.instanceId()))
+          toRoll.stream()
               .min(
                   Comparator.comparing((Current c) -> c.ready() ? 0 : 1)
                       .thenComparing(Current::epoch))
               .orElseThrow();
       String host =
-          eligibleSet.contains(replaced.host())
+          eligibleSet.contains(replaced.host()) && !in.held().contains(replaced.host())
               ? replaced.host()
               : leastLoaded(eligible, load, hostsWithLost, in.totalLoad());
       load.merge(host, 1, Integer::sum);

@@ -102,6 +102,49 @@ public final class SiteEntity {
       String site, java.util.Set<String> inUse, List<String> recent, String pool)
       implements CborSerializable {}
 
+  /**
+   * A deploy takes the site to {@code revision}: it becomes the current revision (every new
+   * placement runs it) while every host with an instance of another revision keeps it until {@link
+   * ReleaseHosts} releases it. Idempotent per deploy; answers {@code OK}, {@code NOT_FOUND} or
+   * {@code CONFLICT} (another deploy holds the site).
+   */
+  public record BeginRollout(String deployId, String revision, ActorRef<RolloutReply> replyTo)
+      implements Command {}
+
+  /**
+   * @param previousRevision the revision before the deploy
+   * @param pool the site's pool
+   * @param hosts the hosts the deploy has to go through (held now or released before), sorted
+   */
+  public record RolloutReply(
+      Outcome outcome, String message, String previousRevision, String pool, List<String> hosts)
+      implements CborSerializable {}
+
+  /**
+   * Releases {@code hosts} to the deploy's revision (none: only re-sync) and tells {@code
+   * progressTo} where each released host is now and whenever that changes; no reply.
+   *
+   * @param maxStartFailures a host fails when a new instance there failed to become ready this
+   *     often
+   */
+  public record ReleaseHosts(
+      String deployId, List<String> hosts, int maxStartFailures, ActorRef<HostProgress> progressTo)
+      implements Command {}
+
+  /** Where one released host of a deploy is, for this site (sent to the deploy). */
+  public record HostProgress(
+      String deployId, String site, String host, SiteRollout.Step step, int replaced, String reason)
+      implements CborSerializable {}
+
+  /**
+   * The deploy is over. Unless it succeeded the site goes back to its previous revision, except on
+   * the hosts in {@code done}, which keep the deploy's revision (held, said in the site's problems)
+   * until the next deploy. Idempotent; answers {@code OK}.
+   */
+  public record EndRollout(
+      String deployId, boolean succeeded, List<String> done, String why, ActorRef<Reply> replyTo)
+      implements Command {}
+
   /** Starts the entity if it is not running (sent by the site directory); no reply. */
   public enum Wake implements Command {
     INSTANCE
@@ -134,9 +177,31 @@ public final class SiteEntity {
    * @param spec the desired spec
    * @param status a summary of the observed instances
    * @param instances every placed instance with what its host last reported
+   * @param deploy the deploy that holds the site now, or whose finished hosts still keep its
+   *     revision; null for none
    */
+  @com.fasterxml.jackson.annotation.JsonInclude(
+      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   public record SiteView(
-      String name, SiteSpec spec, SiteStatus status, List<InstanceStatus> instances)
+      String name,
+      SiteSpec spec,
+      SiteStatus status,
+      List<InstanceStatus> instances,
+      DeployHold deploy)
+      implements CborSerializable {}
+
+  /**
+   * What a deploy holds of a site.
+   *
+   * @param id the deploy
+   * @param running true while the deploy runs; false when it ended and hosts still keep its
+   *     revision
+   * @param previousRevision the revision before the deploy (while it runs)
+   * @param released hosts the deploy released so far (while it runs)
+   * @param held hosts whose instances keep their revision
+   */
+  public record DeployHold(
+      String id, boolean running, String previousRevision, List<String> released, List<String> held)
       implements CborSerializable {}
 
   /**
@@ -271,6 +336,31 @@ public final class SiteEntity {
     INSTANCE
   }
 
+  /**
+   * A deploy took the site: {@code spec} (the target revision) becomes the current spec under a new
+   * generation, so every new placement runs it, while the instances on {@code held} hosts keep
+   * running what they run until the deploy releases their host.
+   *
+   * @param previous the spec before, restored when the deploy does not succeed
+   */
+  public record RolloutStarted(
+      String deployId, SiteSpec spec, long generation, Set<String> held, SiteSpec previous)
+      implements Event {}
+
+  /** The deploy released these hosts: their instances are replaced there, one at a time. */
+  public record HostsReleased(String deployId, List<String> hosts) implements Event {}
+
+  /**
+   * The deploy ended. When it did not succeed the site goes back to {@code spec} (its previous
+   * revision) under {@code generation}, and the hosts in {@code held} keep the target revision
+   * until someone deploys again; {@code why} says so in the site's problems.
+   *
+   * @param spec the spec from now on; null to keep the current one
+   */
+  public record RolloutEnded(
+      String deployId, String outcome, SiteSpec spec, long generation, Set<String> held, String why)
+      implements Event {}
+
   // ---- state
 
   /**
@@ -309,7 +399,9 @@ public final class SiteEntity {
       long nextEpoch,
       Map<String, Placed> placements,
       Map<Long, SiteSpec> specs,
-      List<String> revisions)
+      List<String> revisions,
+      SiteRollout.Active rollout,
+      SiteRollout.Hold hold)
       implements CborSerializable {
 
     /** How many past revisions a site remembers. */
@@ -319,8 +411,24 @@ public final class SiteEntity {
       revisions = revisions == null ? List.of() : List.copyOf(revisions);
     }
 
+    /** A state without a deploy. */
+    public State(
+        SiteSpec spec,
+        long generation,
+        long nextEpoch,
+        Map<String, Placed> placements,
+        Map<Long, SiteSpec> specs,
+        List<String> revisions) {
+      this(spec, generation, nextEpoch, placements, specs, revisions, null, null);
+    }
+
     static State empty() {
       return new State(null, 0, 1, Map.of(), Map.of(), List.of());
+    }
+
+    /** Hosts whose instances keep their revision until a deploy releases them; never null. */
+    public Set<String> heldHosts() {
+      return hold == null ? Set.of() : hold.hosts();
     }
 
     /** Every revision an instance of this site runs or will run: current spec and placements. */
@@ -369,6 +477,10 @@ public final class SiteEntity {
     private final SiteObservations seen = new SiteObservations();
     private final Set<String> hostsToClear = new TreeSet<>();
     private long lastPlanAt = -1;
+    // the deploy that holds the site, as it last asked: where to send host progress
+    private ActorRef<HostProgress> progressTo;
+    private int maxStartFailures = 3;
+    private final Map<String, SiteRollout.Progress> progressSent = new java.util.HashMap<>();
     private ActorRef<ClusterSharding.ShardCommand> shard;
     private boolean passivating;
 
@@ -433,6 +545,9 @@ public final class SiteEntity {
                               s.revisions(),
                               s.exists() ? s.spec().pool() : null)))
           .onCommand(Delete.class, this::onDelete)
+          .onCommand(BeginRollout.class, this::onBeginRollout)
+          .onCommand(ReleaseHosts.class, this::onReleaseHosts)
+          .onCommand(EndRollout.class, this::onEndRollout)
           .onCommand(Wake.class, (s, c) -> Effect().noReply())
           .onCommand(Tick.class, this::onTick)
           .onCommand(WrappedHosts.class, this::onHosts)
@@ -449,7 +564,124 @@ public final class SiteEntity {
       if (invalid != null) {
         return Effect().reply(put.replyTo(), invalid);
       }
-      return setSpec(state, SiteSpecs.withDefaults(put.spec()), put.replyTo());
+      SiteSpec spec = SiteSpecs.withDefaults(put.spec());
+      Reply busy = SiteRequests.busy(name, state, spec);
+      if (busy != null) {
+        return Effect().reply(put.replyTo(), busy);
+      }
+      return setSpec(state, spec, put.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onBeginRollout(State state, BeginRollout c) {
+      if (!state.exists()) {
+        return Effect()
+            .reply(
+                c.replyTo(),
+                new RolloutReply(
+                    Outcome.NOT_FOUND, "site " + name + " does not exist", null, null, List.of()));
+      }
+      SiteRollout.Active r = state.rollout();
+      if (r != null && r.deployId().equals(c.deployId())) {
+        return Effect().reply(c.replyTo(), rolloutReply(state));
+      }
+      if (r != null) {
+        return Effect()
+            .reply(
+                c.replyTo(),
+                new RolloutReply(
+                    Outcome.CONFLICT,
+                    "site " + name + " is being deployed by " + r.deployId(),
+                    null,
+                    null,
+                    List.of()));
+      }
+      List<Event> events = new ArrayList<>();
+      RolloutStarted started = SiteRollout.start(state, c.deployId(), c.revision());
+      events.add(started);
+      events.addAll(planEvents(state.apply(started)));
+      progressSent.clear();
+      return Effect()
+          .persist(events)
+          .thenRun(
+              s -> {
+                afterPersist(events, state, s);
+                SiteAnnouncements.afterSpecSet(ctx, name, state, s);
+              })
+          .thenReply(c.replyTo(), this::rolloutReply);
+    }
+
+    private RolloutReply rolloutReply(State s) {
+      Set<String> hosts = new TreeSet<>(s.heldHosts());
+      hosts.addAll(s.rollout().released());
+      return new RolloutReply(
+          Outcome.OK, null, s.rollout().previous().revision(), s.spec().pool(), List.copyOf(hosts));
+    }
+
+    private ReplyEffect<Event, State> onReleaseHosts(State state, ReleaseHosts c) {
+      SiteRollout.Active r = state.rollout();
+      if (r == null || !r.deployId().equals(c.deployId())) {
+        ctx.getLog()
+            .debug("site {}: release for deploy {} ignored: not its deploy", name, c.deployId());
+        return Effect().noReply();
+      }
+      progressTo = c.progressTo();
+      maxStartFailures = c.maxStartFailures();
+      List<String> fresh = c.hosts().stream().filter(h -> !r.released().contains(h)).toList();
+      if (fresh.isEmpty()) {
+        progressSent.keySet().removeAll(c.hosts());
+        pushProgress(state);
+        return Effect().noReply();
+      }
+      List<Event> events = new ArrayList<>();
+      HostsReleased released = new HostsReleased(c.deployId(), List.copyOf(fresh));
+      events.add(released);
+      events.addAll(planEvents(state.apply(released)));
+      return Effect()
+          .persist(events)
+          .thenRun(
+              s -> {
+                progressSent.keySet().removeAll(c.hosts());
+                afterPersist(events, state, s);
+              })
+          .thenNoReply();
+    }
+
+    private ReplyEffect<Event, State> onEndRollout(State state, EndRollout c) {
+      SiteRollout.Active r = state.rollout();
+      if (r == null || !r.deployId().equals(c.deployId())) {
+        return Effect().reply(c.replyTo(), new Reply(Outcome.OK, null, null));
+      }
+      List<Event> events = new ArrayList<>();
+      RolloutEnded ended =
+          SiteRollout.end(state, c.deployId(), c.succeeded(), Set.copyOf(c.done()), c.why());
+      events.add(ended);
+      events.addAll(planEvents(state.apply(ended)));
+      return Effect()
+          .persist(events)
+          .thenRun(
+              s -> {
+                progressTo = null;
+                progressSent.clear();
+                afterPersist(events, state, s);
+                SiteAnnouncements.afterSpecSet(ctx, name, state, s);
+              })
+          .thenReply(c.replyTo(), s -> new Reply(Outcome.OK, null, null));
+    }
+
+    /** Tells the deploy about every released host whose progress changed since last told. */
+    private void pushProgress(State state) {
+      SiteRollout.Active r = state.rollout();
+      if (r == null || progressTo == null || r.released().isEmpty()) {
+        return;
+      }
+      for (SiteRollout.Progress p :
+          SiteRollout.progress(state, r.released(), maxStartFailures, seen::observed)) {
+        if (!p.equals(progressSent.get(p.host()))) {
+          progressSent.put(p.host(), p);
+          progressTo.tell(
+              new HostProgress(r.deployId(), name, p.host(), p.step(), p.replaced(), p.reason()));
+        }
+      }
     }
 
     private ReplyEffect<Event, State> onScale(State state, Scale scale) {
@@ -611,6 +843,7 @@ public final class SiteEntity {
         if (assign) {
           sendAssigns(state);
         }
+        pushProgress(state);
         return Effect().noReply();
       }
       return Effect().persist(events).thenRun(s -> afterPersist(events, state, s)).thenNoReply();
@@ -655,6 +888,7 @@ public final class SiteEntity {
         SiteEventLog.log(ctx.getLog(), name, e, before);
       }
       sendAssigns(after);
+      pushProgress(after);
     }
 
     /** Every host with placements, and every host that still has to stop some, gets an Assign. */

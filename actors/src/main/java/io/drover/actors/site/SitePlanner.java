@@ -44,9 +44,13 @@ final class SitePlanner {
     }
     List<Placement.Current> current = new ArrayList<>();
     for (Placed p : planned.sortedPlacements()) {
+      // an instance whose spec runs the same process as the current one needs no replacement
+      SiteSpec s = planned.specs().get(p.generation());
+      long generation =
+          s != null && !s.needsNewInstances(planned.spec()) ? planned.generation() : p.generation();
       current.add(
           new Placement.Current(
-              p.instanceId(), p.host(), p.epoch(), p.generation(), seen.isReady(p), p.lost()));
+              p.instanceId(), p.host(), p.epoch(), generation, seen.isReady(p), p.lost()));
     }
     Placement.Plan plan =
         Placement.plan(
@@ -58,7 +62,9 @@ final class SitePlanner {
                 seen.directory().draining()::contains,
                 seen.directory().load(),
                 current,
-                seen.unavailable()));
+                seen.unavailable(),
+                planned.heldHosts(),
+                planned.rollout() == null ? java.util.Set.of() : planned.rollout().released()));
     for (Placement.Removal r : plan.removals()) {
       events.add(new InstanceRemoved(r.instanceId(), r.reason()));
     }

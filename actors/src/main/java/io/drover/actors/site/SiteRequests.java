@@ -27,6 +27,27 @@ final class SiteRequests {
         null);
   }
 
+  /**
+   * Why a Put of {@code spec} must wait: a deploy holds the site and the spec would replace its
+   * instances; null when it may go ahead (a new instance count, pool or labels may).
+   */
+  static Reply busy(String name, State state, SiteSpec spec) {
+    if (state.rollout() == null || !state.spec().needsNewInstances(spec)) {
+      return null;
+    }
+    String deploy = state.rollout().deployId();
+    return new Reply(
+        Outcome.CONFLICT,
+        "site "
+            + name
+            + " is being deployed by "
+            + deploy
+            + ": wait until it ends or abort it (POST /api/v1/deploys/"
+            + deploy
+            + "/abort), then change the spec",
+        null);
+  }
+
   static Reply notFound(String name) {
     return new Reply(Outcome.NOT_FOUND, "site " + name + " does not exist", null);
   }

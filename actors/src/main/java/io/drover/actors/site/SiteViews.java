@@ -60,6 +60,17 @@ final class SiteViews {
               + ": every host is cordoned, draining or unreachable, so no instance can be"
               + " placed or moved (uncordon a host or add one)");
     }
+    SiteRollout.Hold hold = state.hold();
+    if (hold != null && hold.why() != null && state.rollout() == null) {
+      problems.add(
+          "hosts "
+              + String.join(", ", new TreeSet<>(hold.hosts()))
+              + " keep another revision than "
+              + spec.revision()
+              + " ("
+              + hold.why()
+              + "): deploy again or revert");
+    }
     for (Placed p : state.sortedPlacements()) {
       if (!p.lost() && seen.directory().draining().contains(p.host())) {
         problems.add(
@@ -135,6 +146,24 @@ final class SiteViews {
         name,
         spec,
         new SiteStatus(desired, ready, readyHosts.size(), degraded, List.copyOf(problems)),
-        List.copyOf(instances));
+        List.copyOf(instances),
+        deployHold(state));
+  }
+
+  private static SiteEntity.DeployHold deployHold(State state) {
+    SiteRollout.Active r = state.rollout();
+    List<String> held = List.copyOf(new TreeSet<>(state.heldHosts()));
+    if (r != null) {
+      return new SiteEntity.DeployHold(
+          r.deployId(),
+          true,
+          r.previous().revision(),
+          List.copyOf(new TreeSet<>(r.released())),
+          held);
+    }
+    if (state.hold() != null) {
+      return new SiteEntity.DeployHold(state.hold().deployId(), false, null, List.of(), held);
+    }
+    return null;
   }
 }

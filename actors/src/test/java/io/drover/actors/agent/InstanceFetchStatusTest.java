@@ -117,7 +117,7 @@ class InstanceFetchStatusTest {
     assign(agent, reports.getRef());
     InstanceStatus s =
         await(reports, i -> i.message() != null && i.message().contains("10.0.0.7:8080"));
-    assertEquals(InstanceState.STARTING, s.state());
+    assertEquals(InstanceState.FETCHING, s.state());
     assertEquals(0, s.pid());
     assertEquals("fetching revision " + REVISION + " from 10.0.0.7:8080", s.message());
   }
