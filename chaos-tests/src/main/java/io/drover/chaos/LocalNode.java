@@ -43,6 +43,9 @@ public final class LocalNode implements AutoCloseable {
   /** Flags every launch of this node gets, e.g. its journal. */
   private final List<String> baseArgs = new ArrayList<>();
 
+  /** JVM options every launch gets after the default heap (a later -Xmx wins), e.g. -D... */
+  private final List<String> jvmArgs = new ArrayList<>();
+
   /** What the {@code java} command is run under, e.g. {@code ip netns exec NS}; usually empty. */
   private final List<String> launchPrefix;
 
@@ -99,6 +102,12 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
+  /** Adds JVM options to every later launch (e.g. {@code -Xmx1g}, {@code -Ddrover.x=y}). */
+  public LocalNode withJvmArgs(String... args) {
+    jvmArgs.addAll(List.of(args));
+    return this;
+  }
+
   /** Adds flags to every later launch of this node (e.g. {@code --journal postgres ...}). */
   public LocalNode withArgs(String... args) {
     baseArgs.addAll(List.of(args));
@@ -150,6 +159,7 @@ public final class LocalNode implements AutoCloseable {
     List<String> cmd = new ArrayList<>(launchPrefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
+    cmd.addAll(jvmArgs);
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.add("up");

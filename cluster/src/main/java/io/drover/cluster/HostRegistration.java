@@ -7,6 +7,7 @@ import io.drover.actors.host.HostRecord;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -33,12 +34,26 @@ final class HostRegistration {
 
   /** Starts registering; completes with the record once registered. */
   static CompletionStage<HostRecord> start(Node node) {
+    return start(node, node.agent(), node.settings().host());
+  }
+
+  /**
+   * Starts registering another agent of this node (a simulated host); completes with the record
+   * once registered.
+   */
+  static CompletionStage<HostRecord> start(
+      Node node, ActorRef<HostAgent.Command> agent, String host) {
     CompletableFuture<HostRecord> done = new CompletableFuture<>();
-    attempt(node, 1, done);
+    attempt(node, agent, host, 1, done);
     return done;
   }
 
-  private static void attempt(Node node, int attempt, CompletableFuture<HostRecord> done) {
+  private static void attempt(
+      Node node,
+      ActorRef<HostAgent.Command> agent,
+      String host,
+      int attempt,
+      CompletableFuture<HostRecord> done) {
     ActorSystem<?> system = node.system();
     if (system.whenTerminated().isCompleted()) {
       done.completeExceptionally(new IllegalStateException("node stopped before registering"));
@@ -46,7 +61,7 @@ final class HostRegistration {
     }
     String address = Cluster.get(system).selfMember().address().toString();
     AskPattern.<HostAgent.Command, HostInfo>ask(
-            node.agent(), HostAgent.Describe::new, DESCRIBE_TIMEOUT, system.scheduler())
+            agent, HostAgent.Describe::new, DESCRIBE_TIMEOUT, system.scheduler())
         .thenCompose(
             info ->
                 AskPattern.<HostEntity.Command, HostEntity.Reply>ask(
@@ -80,7 +95,7 @@ final class HostRegistration {
                 Duration delay = Duration.ofMillis(millis);
                 log.warn(
                     "host {} not registered yet (attempt {}): {}; retrying in {} ms",
-                    node.settings().host(),
+                    host,
                     attempt,
                     failure != null ? failure.toString() : reply.message(),
                     delay.toMillis());
@@ -88,7 +103,9 @@ final class HostRegistration {
                   system
                       .scheduler()
                       .scheduleOnce(
-                          delay, () -> attempt(node, attempt + 1, done), system.executionContext());
+                          delay,
+                          () -> attempt(node, agent, host, attempt + 1, done),
+                          system.executionContext());
                 } catch (IllegalStateException stopped) {
                   done.completeExceptionally(stopped);
                 }

@@ -95,7 +95,10 @@ public final class Node {
     this.sites = sites;
   }
 
-  private record Refs(ActorRef<HostAgent.Command> agent, ActorRef<HostDirectory.Command> hosts) {}
+  private record Refs(
+      ActorRef<HostAgent.Command> agent,
+      ActorRef<HostDirectory.Command> hosts,
+      List<SimulatedHosts.Spawned> simulated) {}
 
   /**
    * The node configuration: system properties over {@code overrides} (from flags) over {@code
@@ -137,6 +140,7 @@ public final class Node {
             p -> {
               throw new IllegalArgumentException(p);
             });
+    SimulatedHosts simulated = SimulatedHosts.fromConfig(config);
     Path dataDir = settings.dataDir();
     prepareDataDir(dataDir);
 
@@ -184,7 +188,7 @@ public final class Node {
             revisions, () -> peerApis(systemRef.get()), RevisionSettings.fromConfig(config), disk);
     ActorSystem<Void> system =
         ActorSystem.create(
-            guardian(settings, Revisions.releaseDirs(fetcher), refs), "drover", full);
+            guardian(settings, Revisions.releaseDirs(fetcher), refs, simulated), "drover", full);
     systemRef.set(system);
     system.systemActorOf(JournalGuard.create(), "journal-guard", Props.empty());
     Revisions revisionParts = Revisions.start(system, settings, fetcher, advertisedApi(settings));
@@ -224,6 +228,12 @@ public final class Node {
       Membership.join(system, clusterSettings);
       // the host's control-plane record is registered as soon as this node is a member
       node.whenUp().thenRun(() -> HostRegistration.start(node));
+      node.whenUp()
+          .thenRun(
+              () ->
+                  started
+                      .simulated()
+                      .forEach(s -> HostRegistration.start(node, s.agent(), s.host())));
       // a host that joins after its pool's sites took their revisions fetches them now
       node.whenUp()
           .thenRun(() -> revisionParts.catchUp(system, sites))
@@ -261,14 +271,15 @@ public final class Node {
   private static Behavior<Void> guardian(
       NodeSettings settings,
       io.drover.actors.agent.ReleaseDirs releases,
-      CompletableFuture<Refs> refs) {
+      CompletableFuture<Refs> refs,
+      SimulatedHosts simulated) {
     return Behaviors.setup(
         ctx -> {
           ActorRef<HostAgent.Command> agent =
               ctx.spawn(HostAgent.create(settings.agent(), releases), "host-agent");
           ActorRef<HostDirectory.Command> hosts =
               ctx.spawn(HostDirectory.create(HostEntity.lookup(ctx.getSystem())), "host-directory");
-          refs.complete(new Refs(agent, hosts));
+          refs.complete(new Refs(agent, hosts, simulated.spawn(ctx, settings)));
           return Behaviors.empty();
         });
   }

@@ -141,6 +141,12 @@ public final class HostAgent {
 
   private record RunnerGone(String instanceId) implements Command {}
 
+  /** Timers of the {@link LoadPublisher} (internal). */
+  private enum LoadTimer implements Command {
+    FLUSH,
+    REPUBLISH
+  }
+
   private static final class Agent extends AbstractBehavior<Command> {
 
     private final AgentSettings settings;
@@ -156,6 +162,7 @@ public final class HostAgent {
     private final List<ActorRef<Done>> stopAllWaiters;
     private final ActorRef<InstanceRunner.Event> runnerEvents;
     private final AgentMemory memory;
+    private final LoadPublisher<Command> load;
 
     Agent(
         ActorContext<Command> ctx,
@@ -188,6 +195,15 @@ public final class HostAgent {
       this.runnerEvents = ctx.messageAdapter(InstanceRunner.Event.class, FromRunner::new);
       ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.reportInterval());
+      this.load =
+          new LoadPublisher<>(
+              timers,
+              LoadTimer.FLUSH,
+              LoadTimer.REPUBLISH,
+              settings.host(),
+              incarnation,
+              slots::size,
+              LoadPublisher.topic(ctx.getSystem()));
       if (restarted) {
         memory.restarts++;
         ctx.getLog()
@@ -246,6 +262,8 @@ public final class HostAgent {
           .onMessage(FromRunner.class, this::onFromRunner)
           .onMessage(RunnerGone.class, this::onRunnerGone)
           .onMessageEquals(Tick.INSTANCE, this::onTick)
+          .onMessageEquals(LoadTimer.FLUSH, this::onLoadFlush)
+          .onMessageEquals(LoadTimer.REPUBLISH, this::onLoadRepublish)
           .onMessage(Describe.class, this::onDescribe)
           .onMessage(GetInstances.class, this::onGetInstances)
           .onMessage(GetLogs.class, this::onGetLogs)
@@ -274,6 +292,17 @@ public final class HostAgent {
           slot.requestStop();
         }
       }
+      load.changed();
+      return this;
+    }
+
+    private Behavior<Command> onLoadFlush() {
+      load.onFlush();
+      return this;
+    }
+
+    private Behavior<Command> onLoadRepublish() {
+      load.onRepublish();
       return this;
     }
 
@@ -420,6 +449,7 @@ public final class HostAgent {
         ProcessGroups.kill(left.pid());
       }
       updateLedger(g.instanceId(), null);
+      load.changed();
       getContext()
           .getLog()
           .info(

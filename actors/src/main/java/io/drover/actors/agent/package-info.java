@@ -15,6 +15,10 @@
  * AgentLogs}. Pure helpers ({@link io.drover.actors.agent.Backoff}: restart at once after a stable
  * run, back off from the second failure; {@code ReadinessSchedule}: probe a starting instance 10 ms
  * after its start, doubling up to the health interval; {@link
- * io.drover.actors.agent.PortAllocator}) have their own unit tests.
+ * io.drover.actors.agent.PortAllocator}) have their own unit tests. Every agent publishes its
+ * instance count through {@link io.drover.actors.agent.LoadPublisher} (on change, coalesced, and
+ * every 30 s). {@link io.drover.actors.agent.SimulatedAgent} answers the same commands with timers
+ * instead of processes, for fleet-scale measurements (hosts labelled {@code drover.io/driver =
+ * simulated}).
  */
 package io.drover.actors.agent;

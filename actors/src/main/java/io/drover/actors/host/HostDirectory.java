@@ -1,6 +1,7 @@
 package io.drover.actors.host;
 
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.common.Coalescer;
 import io.drover.actors.host.HostsView.Known;
 import io.drover.persistence.CborSerializable;
 import java.time.Duration;
@@ -34,6 +35,11 @@ import org.apache.pekko.cluster.typed.Cluster;
  * HostTopic} after every change (fast, at most once); asked from the entity when a host is first
  * seen (so a directory that starts late still knows); and asked again for every host each {@link
  * #REFRESH_INTERVAL} (bounds how long a lost publication can go unnoticed).
+ *
+ * <p>Load (instances per host) is published by the agents themselves on {@link HostLoadTopic} when
+ * it changes; the directory asks an agent once, when it first describes it. A snapshot that differs
+ * from the last one only in load goes out at most once per {@link #LOAD_PUBLISH_GAP}; any other
+ * change goes out at once.
  */
 public final class HostDirectory {
 
@@ -74,8 +80,8 @@ public final class HostDirectory {
    * @param vanished the departed hosts that did not leave cleanly: their node was unreachable or
    *     downed when their agent went (a SIGKILL, a crash, a partition), as opposed to a node that
    *     left the cluster (a deploy reports the first {@code vanished}, the second {@code skipped})
-   * @param load instances each host's agent runs, of all sites, as last asked (every {@link
-   *     #LOAD_INTERVAL}); hosts not asked yet are absent. Sites place on the least loaded first
+   * @param load instances each host's agent runs, of all sites, as its agent last published ({@link
+   *     HostLoad}); hosts not heard of yet are absent. Sites place on the least loaded first
    */
   public record Hosts(
       List<HostInfo> hosts,
@@ -152,8 +158,11 @@ public final class HostDirectory {
   /** How often a host record is asked again after a failed {@link HostEntity.Get} in a row. */
   static final int GET_ATTEMPTS = 5;
 
-  /** How often every known agent is asked how many instances it runs. */
-  public static final Duration LOAD_INTERVAL = Duration.ofSeconds(2);
+  /** Ask timeout for the one {@link HostAgent.GetInstances} when an agent is first described. */
+  static final Duration LOAD_ASK_TIMEOUT = Duration.ofSeconds(3);
+
+  /** Least time between two snapshots that differ from the previous one only in load. */
+  public static final Duration LOAD_PUBLISH_GAP = Duration.ofMillis(200);
 
   /** How often every known host's record is asked again. */
   static final Duration REFRESH_INTERVAL = Duration.ofSeconds(30);
@@ -204,10 +213,11 @@ public final class HostDirectory {
                   ActorRef<HostRecord> records =
                       ctx.messageAdapter(HostRecord.class, RecordPublished::new);
                   HostTopic.get(ctx.getSystem()).topic().tell(Topic.subscribe(records));
+                  HostLoadTopic.get(ctx.getSystem())
+                      .subscribe(ctx.messageAdapter(HostLoad.class, LoadPublished::new));
                   if (entities != null) {
                     timers.startTimerWithFixedDelay(RefreshAll.INSTANCE, REFRESH_INTERVAL);
                   }
-                  timers.startTimerWithFixedDelay(PollLoad.INSTANCE, LOAD_INTERVAL);
                   return new Directory(ctx, timers, entities).behavior();
                 }));
   }
@@ -243,13 +253,13 @@ public final class HostDirectory {
     INSTANCE
   }
 
-  /** Time to ask every agent its instance count (internal). */
-  private enum PollLoad implements Command {
+  /** Time to publish load changes held back by the gap (internal). */
+  private enum FlushLoad implements Command {
     INSTANCE
   }
 
-  /** An agent's instance count; negative when it did not answer (internal). */
-  private record LoadReported(String host, int instances) implements Command {}
+  /** An agent published its instance count (internal). */
+  private record LoadPublished(HostLoad load) implements Command {}
 
   private static final class Directory {
     private final ActorContext<Command> ctx;
@@ -272,10 +282,11 @@ public final class HostDirectory {
     private static final int MAX_DOWNED_NODES = 1024;
 
     private final Set<ActorRef<Hosts>> subscribers = new HashSet<>();
+    private final Coalescer loadPublications = new Coalescer(LOAD_PUBLISH_GAP.toMillis());
     private long seq;
     private Hosts last = new Hosts(List.of(), Set.of(), Set.of(), Set.of(), Set.of());
 
-    /** Instances per host, as its agent last answered. */
+    /** Instances per host, as its agent last published (or answered when first described). */
     private final Map<String, Integer> load = new TreeMap<>();
 
     /** Hosts whose last agent left the receptionist and that have not come back. */
@@ -324,14 +335,12 @@ public final class HostDirectory {
                 return Behaviors.same();
               })
           .onMessage(RefreshAll.class, m -> onRefreshAll())
-          .onMessage(PollLoad.class, m -> onPollLoad())
+          .onMessage(LoadPublished.class, m -> onLoad(m.load()))
           .onMessage(
-              LoadReported.class,
+              FlushLoad.class,
               m -> {
-                if (m.instances() >= 0
-                    && !Integer.valueOf(m.instances()).equals(load.put(m.host(), m.instances()))) {
-                  publish();
-                }
+                loadPublications.flushed(now());
+                send();
                 return Behaviors.same();
               })
           .onMessage(
@@ -447,6 +456,7 @@ public final class HostDirectory {
       departed.remove(info.name());
       vanished.remove(info.name());
       publish();
+      askLoad(m.agent(), info);
       fetch(info.name(), 1);
       return Behaviors.same();
     }
@@ -500,20 +510,39 @@ public final class HostDirectory {
       return Behaviors.same();
     }
 
-    private Behavior<Command> onPollLoad() {
-      for (Map.Entry<ActorRef<HostAgent.Command>, Known> e : known.entrySet()) {
-        if (!reachable(e.getKey())) {
-          continue;
-        }
-        String host = e.getValue().info().name();
-        ctx.ask(
-            HostAgent.Instances.class,
-            e.getKey(),
-            LOAD_INTERVAL,
-            HostAgent.GetInstances::new,
-            (r, failure) -> new LoadReported(host, r == null ? -1 : r.instances().size()));
+    /** A count of an incarnation this directory does not know (yet, or any more) is ignored. */
+    private Behavior<Command> onLoad(HostLoad m) {
+      boolean current =
+          known.values().stream()
+              .anyMatch(
+                  k ->
+                      k.info().name().equals(m.host())
+                          && k.info().incarnation().equals(m.incarnation()));
+      if (m.instances() < 0
+          || !current
+          || Integer.valueOf(m.instances()).equals(load.put(m.host(), m.instances()))) {
+        return Behaviors.same();
+      }
+      long d = loadPublications.changed(now());
+      if (d == Coalescer.SEND_NOW) {
+        send();
+      } else if (d > 0) {
+        timers.startSingleTimer(FlushLoad.INSTANCE, FlushLoad.INSTANCE, Duration.ofMillis(d));
       }
       return Behaviors.same();
+    }
+
+    /** Asks a newly described agent once for its count; later counts it publishes itself. */
+    private void askLoad(ActorRef<HostAgent.Command> agent, HostInfo info) {
+      ctx.ask(
+          HostAgent.Instances.class,
+          agent,
+          LOAD_ASK_TIMEOUT,
+          HostAgent.GetInstances::new,
+          (r, failure) ->
+              new LoadPublished(
+                  new HostLoad(
+                      info.name(), info.incarnation(), r == null ? -1 : r.instances().size())));
     }
 
     private Behavior<Command> onRefreshAll() {
@@ -579,15 +608,28 @@ public final class HostDirectory {
       return HostsView.of(known, this::reachable, records.values(), departed, vanished, load);
     }
 
+    /** Publishes a changed snapshot at once (a pending load flush is carried along). */
     private void publish() {
+      if (send()) {
+        loadPublications.sent(now());
+      }
+    }
+
+    /** Sends the snapshot to every subscriber if it changed; true if it did. */
+    private boolean send() {
       Hosts now = hosts();
       if (now.equals(last)) {
-        return;
+        return false;
       }
       last = now;
       for (ActorRef<Hosts> s : subscribers) {
         s.tell(now);
       }
+      return true;
+    }
+
+    private static long now() {
+      return System.nanoTime() / 1_000_000;
     }
 
     private void describe(ActorRef<HostAgent.Command> agent, int attempt) {

@@ -6,6 +6,7 @@
  * unreachable, cordoned or draining; that list is a pure function ({@code HostsView}) of what it
  * knows. {@link io.drover.actors.host.HostEntity} (sharded, event-sourced) is the persistent record
  * of one host ({@link io.drover.actors.host.HostRecord}); it publishes every change on {@link
- * io.drover.actors.host.HostTopic}.
+ * io.drover.actors.host.HostTopic}. Agents publish their instance counts ({@link
+ * io.drover.actors.host.HostLoad}) on {@link io.drover.actors.host.HostLoadTopic}.
  */
 package io.drover.actors.host;

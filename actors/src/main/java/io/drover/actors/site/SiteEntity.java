@@ -787,9 +787,32 @@ public final class SiteEntity {
       return SiteRequests.notFound(name);
     }
 
+    /**
+     * Only hosts that are new, restarted or reachable again get their assignments now; the others
+     * already have them, and a new list per load change would otherwise resend every assignment
+     * (O(hosts) per change, O(hosts^2) per deploy). The reconcile tick still sends them all.
+     */
     private ReplyEffect<Event, State> onHosts(State state, WrappedHosts msg) {
-      seen.hosts(msg.hosts());
-      return reconcile(state, true);
+      Set<String> changed = seen.hosts(msg.hosts());
+      if (!changed.isEmpty() && !downed()) {
+        sendAssignsTo(state, changed);
+      }
+      return reconcile(state, false);
+    }
+
+    /** {@link #sendAssigns}, to the hosts of {@code only} alone. */
+    private void sendAssignsTo(State state, Set<String> only) {
+      Map<String, List<HostAgent.Assignment>> byHost = SitePlanner.assignments(state);
+      for (String host : only) {
+        HostInfo info = seen.hostInfo(host);
+        if (info != null
+            && info.agent() != null
+            && (byHost.containsKey(host) || hostsToClear.contains(host))) {
+          info.agent()
+              .tell(
+                  new HostAgent.Assign(name, byHost.getOrDefault(host, List.of()), reportAdapter));
+        }
+      }
     }
 
     private ReplyEffect<Event, State> onReport(State state, WrappedReport msg) {

@@ -23,17 +23,57 @@ import java.util.TreeSet;
 final class SiteObservations {
 
   private List<HostInfo> hosts = List.of();
+  private Map<String, HostInfo> byName = Map.of();
   private HostDirectory.Hosts directory =
       new HostDirectory.Hosts(List.of(), Set.of(), Set.of(), Set.of());
   private boolean hostsReceived;
   private final Map<String, HostAgent.SiteReport> reports = new HashMap<>();
   private final Map<String, Long> lastSeen = new HashMap<>();
 
-  /** The host directory's latest list. */
-  void hosts(HostDirectory.Hosts latest) {
+  /**
+   * The host directory's latest list.
+   *
+   * @return the names of hosts whose assignments must be sent again: see {@link #changedHosts}
+   */
+  Set<String> hosts(HostDirectory.Hosts latest) {
+    Set<String> changed = changedHosts(hostsReceived ? directory : null, latest);
     hosts = latest.hosts();
+    Map<String, HostInfo> index = new HashMap<>();
+    for (HostInfo h : hosts) {
+      index.put(h.name(), h);
+    }
+    byName = index;
     directory = latest;
     hostsReceived = true;
+    return changed;
+  }
+
+  /**
+   * Hosts of {@code after} that may have missed this site's assignments: new ones, ones whose agent
+   * or incarnation changed (a restarted node), and ones reachable again (what was sent meanwhile
+   * may be lost). A change of load, cordon or drain alone changes no assignment by itself; when it
+   * changes the plan, the plan's own assignments follow. Pure.
+   *
+   * @param before the previous list; {@code null} for the first, when every host counts as new
+   */
+  static Set<String> changedHosts(HostDirectory.Hosts before, HostDirectory.Hosts after) {
+    Map<String, HostInfo> previous = new HashMap<>();
+    if (before != null) {
+      for (HostInfo h : before.hosts()) {
+        previous.put(h.name(), h);
+      }
+    }
+    Set<String> changed = new TreeSet<>();
+    for (HostInfo h : after.hosts()) {
+      HostInfo old = previous.get(h.name());
+      if (old == null
+          || !java.util.Objects.equals(old.agent(), h.agent())
+          || !java.util.Objects.equals(old.incarnation(), h.incarnation())
+          || (before.unreachable().contains(h.name()) && !after.unreachable().contains(h.name()))) {
+        changed.add(h.name());
+      }
+    }
+    return changed;
   }
 
   List<HostInfo> hosts() {
@@ -92,12 +132,7 @@ final class SiteObservations {
   }
 
   HostInfo hostInfo(String host) {
-    for (HostInfo h : hosts) {
-      if (h.name().equals(host)) {
-        return h;
-      }
-    }
-    return null;
+    return byName.get(host);
   }
 
   /** What the host last reported of {@code p}; null when never reported or not reachable. */

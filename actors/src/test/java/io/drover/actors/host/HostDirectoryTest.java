@@ -1,6 +1,7 @@
 package io.drover.actors.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drover.actors.agent.HostAgent;
 import java.time.Duration;
@@ -100,6 +101,72 @@ class HostDirectoryTest {
     ActorRef<HostAgent.Command> again = testKit.spawn(fakeAgent("a", "default", 0));
     testKit.system().receptionist().tell(Receptionist.register(HostAgent.SERVICE_KEY, again));
     assertEquals(Set.of("b"), awaitHosts(subscriber, List.of("a")).departed());
+  }
+
+  /** A fake agent that answers GetInstances with {@code instances} copies of nothing. */
+  private static Behavior<HostAgent.Command> countingAgent(String name, int instances) {
+    return Behaviors.receive(HostAgent.Command.class)
+        .onMessage(
+            HostAgent.Describe.class,
+            d -> {
+              d.replyTo().tell(new HostInfo(name, "p", Map.of(), "inc-1", null));
+              return Behaviors.same();
+            })
+        .onMessage(
+            HostAgent.GetInstances.class,
+            g -> {
+              List<io.drover.actors.agent.InstanceStatus> none = new java.util.ArrayList<>();
+              for (int i = 0; i < instances; i++) {
+                none.add(
+                    new io.drover.actors.agent.InstanceStatus(
+                        "s-" + i,
+                        "s",
+                        name,
+                        0,
+                        0,
+                        io.drover.actors.agent.InstanceState.READY,
+                        "r",
+                        i,
+                        0,
+                        null,
+                        null,
+                        0));
+              }
+              g.replyTo().tell(new HostAgent.Instances(none));
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private static HostDirectory.Hosts awaitLoad(
+      TestProbe<HostDirectory.Hosts> probe, Map<String, Integer> expected) {
+    return awaitHosts(probe, h -> h.load().equals(expected));
+  }
+
+  @Test
+  void loadComesFromOneAskThenFromPublicationsOfTheCurrentIncarnation() {
+    ActorRef<HostDirectory.Command> directory = testKit.spawn(HostDirectory.create());
+    TestProbe<HostDirectory.Hosts> subscriber = testKit.createTestProbe();
+    directory.tell(new HostDirectory.Subscribe(subscriber.ref()));
+    ActorRef<HostAgent.Command> a = testKit.spawn(countingAgent("a", 2));
+    testKit.system().receptionist().tell(Receptionist.register(HostAgent.SERVICE_KEY, a));
+    awaitLoad(subscriber, Map.of("a", 2));
+
+    HostLoadTopic topic = HostLoadTopic.get(testKit.system());
+    topic.publish(new HostLoad("a", "old-incarnation", 9));
+    topic.publish(new HostLoad("nobody", "inc-1", 9));
+    topic.publish(new HostLoad("a", "inc-1", 3));
+    HostDirectory.Hosts three = awaitLoad(subscriber, Map.of("a", 3));
+    assertEquals(List.of("a"), names(three));
+
+    // a burst of load changes is coalesced: far fewer snapshots than changes, the last one wins
+    for (int i = 4; i <= 50; i++) {
+      topic.publish(new HostLoad("a", "inc-1", i));
+    }
+    AtomicInteger snapshots = new AtomicInteger();
+    awaitHosts(subscriber, h -> snapshots.incrementAndGet() > 0 && h.load().get("a") == 50);
+    assertTrue(snapshots.get() <= 5, "47 changes in a burst, snapshots: " + snapshots.get());
+    subscriber.expectNoMessage(Duration.ofMillis(500));
   }
 
   @Test
