@@ -887,7 +887,14 @@ public final class SiteEntity {
         }
         SiteEventLog.log(ctx.getLog(), name, e, before);
       }
-      sendAssigns(after);
+      // only the hosts whose assignment changed, and those still to be cleared: a plan change on
+      // one host of 800 sends one Assign, not 800 (the reconcile tick still sends all)
+      Set<String> touched =
+          new TreeSet<>(
+              AssignmentDiff.changed(
+                  SitePlanner.assignments(before), SitePlanner.assignments(after)));
+      touched.addAll(hostsToClear);
+      sendAssignsTo(after, touched);
       pushProgress(after);
     }
 
