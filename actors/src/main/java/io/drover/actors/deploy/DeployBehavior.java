@@ -14,7 +14,6 @@ import io.drover.actors.deploy.DeployEntity.GetSteps;
 import io.drover.actors.deploy.DeployEntity.Go;
 import io.drover.actors.deploy.DeployEntity.HostDone;
 import io.drover.actors.deploy.DeployEntity.HostFailed;
-import io.drover.actors.deploy.DeployEntity.HostProgressed;
 import io.drover.actors.deploy.DeployEntity.HostSkipped;
 import io.drover.actors.deploy.DeployEntity.HostStarted;
 import io.drover.actors.deploy.DeployEntity.Outcome;
@@ -40,7 +39,6 @@ import io.drover.actors.deploy.DeployEntity.WrappedProgress;
 import io.drover.actors.deploy.DeployState.HostRow;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.site.SiteEntity;
-import io.drover.actors.site.SiteRollout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +48,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -606,101 +603,36 @@ final class DeployBehavior
         || (s.status() != DeployStatus.RUNNING && s.status() != DeployStatus.PAUSED)) {
       return Effect().noReply();
     }
-    lastHeard = now();
-    HostRow row = s.host(p.host());
-    if (row == null) {
-      return Effect().noReply();
-    }
-    progress.computeIfAbsent(p.host(), h -> new HashMap<>()).put(p.site(), p);
     long now = now();
-    if (row.state() == HostState.DONE
-        && row.canary()
-        && s.bakeUntil() > 0
-        && now < s.bakeUntil()
-        && p.step() != SiteRollout.Step.DONE) {
-      String reason =
-          "canary turned unhealthy while baking (site "
-              + p.site()
-              + ": "
-              + (p.reason() == null
-                  ? p.step().name().toLowerCase(java.util.Locale.ROOT)
-                  : p.reason())
-              + ")";
-      return Effect()
-          .persist(new HostFailed(p.host(), reason, now))
-          .thenRun(st -> afterHostFailed(st, p.host(), reason))
-          .thenNoReply();
-    }
-    if (!row.state().inProgress()) {
-      return Effect().noReply();
-    }
-    List<String> sites = s.hostSites().getOrDefault(p.host(), List.of());
-    Map<String, SiteEntity.HostProgress> bySite = progress.get(p.host());
-    List<SiteRollout.Step> steps = new ArrayList<>();
-    int replaced = 0;
-    String failure = null;
-    for (String site : sites) {
-      SiteEntity.HostProgress sp = bySite.get(site);
-      if (sp != null) {
-        steps.add(sp.step());
-        replaced += sp.replaced();
-        if (sp.step() == SiteRollout.Step.FAILED && failure == null) {
-          failure = "site " + site + ": " + sp.reason();
-        }
-      }
-    }
-    HostState combined = DeployPlanner.combine(steps, sites.size());
-    if (combined == HostState.FAILED) {
-      String reason = failure;
-      return Effect()
-          .persist(new HostFailed(p.host(), reason, now))
-          .thenRun(st -> afterHostFailed(st, p.host(), reason))
-          .thenNoReply();
-    }
-    if (combined == HostState.DONE
-        && lastHosts != null
-        && lastHosts.unreachable().contains(p.host())) {
-      // "nothing left to replace there" on an unreachable host means its instances were lost
-      // with it, not that it runs the target: it stays in flight until it is reachable again
-      // (asked again then) or departs (vanished)
-      ctx.getLog()
-          .info(
-              "deploy {}: host {} is unreachable: not done until it is back or gone", id, p.host());
-      return Effect().noReply();
-    }
-    List<Event> events = new ArrayList<>();
-    if (combined != row.state() || replaced != row.replaced()) {
-      events.add(
-          new HostProgressed(
-              p.host(),
-              combined == HostState.DONE ? row.state() : combined,
-              replaced,
-              p.site(),
-              now));
-    }
-    if (combined == HostState.DONE) {
-      events.add(new HostDone(p.host(), now));
-    }
+    lastHeard = now;
+    Map<String, SiteEntity.HostProgress> bySite =
+        progress.computeIfAbsent(p.host(), h -> new HashMap<>());
+    bySite.put(p.site(), p);
+    boolean unreachableNow = lastHosts != null && lastHosts.unreachable().contains(p.host());
+    List<Event> events = DeployProgress.onReport(s, p, bySite, unreachableNow, now);
     if (events.isEmpty()) {
       return Effect().noReply();
     }
-    boolean done = combined == HostState.DONE;
     return Effect()
         .persist(events)
         .thenRun(
             st -> {
-              if (done) {
-                HostRow h = st.host(p.host());
-                ctx.getLog()
-                    .info(
-                        "deploy {}: host {} done ({} instances replaced in {} ms)",
-                        id,
-                        p.host(),
-                        h.replaced(),
-                        h.endedAt() - h.startedAt());
+              for (Event e : events) {
+                if (e instanceof HostFailed f) {
+                  ctx.getLog().warn("deploy {}: host {} failed: {}", id, f.host(), f.reason());
+                } else if (e instanceof HostDone d) {
+                  HostRow h = st.host(d.host());
+                  ctx.getLog()
+                      .info(
+                          "deploy {}: host {} done ({} instances replaced in {} ms)",
+                          id,
+                          d.host(),
+                          h.replaced(),
+                          h.endedAt() - h.startedAt());
+                }
               }
               published(st, events.size());
-              if (done) {
+              if (events.stream().anyMatch(e -> e instanceof HostDone || e instanceof HostFailed)) {
                 ctx.getSelf().tell(Tick.INSTANCE);
               }
             })
@@ -714,25 +646,7 @@ final class DeployBehavior
     if (s.status() != DeployStatus.RUNNING && s.status() != DeployStatus.PAUSED) {
       return Effect().noReply();
     }
-    List<Event> events = new ArrayList<>();
-    long now = now();
-    for (HostRow h : s.hosts()) {
-      if (h.state().terminal() || !hosts.departed().contains(h.host())) {
-        continue;
-      }
-      // unreachable before it went, as this deploy saw it or (when this entity started after
-      // that, e.g. it moved off the dead node) as the host directory recorded it
-      boolean vanished = unreachable.contains(h.host()) || hosts.vanished().contains(h.host());
-      events.add(
-          new HostSkipped(
-              h.host(),
-              vanished ? HostState.VANISHED : HostState.SKIPPED,
-              vanished
-                  ? "the host vanished (unreachable, then gone); its instances are replaced"
-                      + " elsewhere on the target revision"
-                  : "the host left the cluster",
-              now));
-    }
+    List<Event> events = DeployProgress.departed(s, hosts, unreachable, now());
     if (events.isEmpty()) {
       return Effect().noReply();
     }
@@ -826,7 +740,7 @@ final class DeployBehavior
     }
     revertCreating = true;
     String revertId = s.revertedBy();
-    DeploySpec revert = revertSpec(s, revertId);
+    DeploySpec revert = DeployProgress.revertSpec(s, revertId, now());
     ctx.ask(
         Reply.class,
         deps.deploys().apply(revertId),
@@ -837,32 +751,6 @@ final class DeployBehavior
                 revertId,
                 reply != null && reply.outcome() == Outcome.CREATED,
                 reply == null ? String.valueOf(failure) : reply.message()));
-  }
-
-  /** Back to each site's previous revision, same seed and knobs, no canary, no auto-revert. */
-  DeploySpec revertSpec(DeployState s, String revertId) {
-    DeploySpec o = s.spec();
-    Map<String, String> back = new TreeMap<>(s.previous());
-    Set<String> distinct = new TreeSet<>(back.values());
-    return new DeploySpec(
-        revertId,
-        List.copyOf(back.keySet()),
-        back,
-        distinct.size() == 1 ? distinct.iterator().next() : null,
-        o.parallel(),
-        o.perPool(),
-        0,
-        0,
-        o.hostDeadlineMillis(),
-        o.deployDeadlineMillis(),
-        false,
-        o.maxStartFailures(),
-        o.seed(),
-        "revert of " + id + (s.endReason() == null ? "" : ": " + s.endReason()),
-        s.endedBy() == null ? "drover" : s.endedBy(),
-        false,
-        id,
-        now());
   }
 
   private ReplyEffect<Event, DeployState> onRevertCreated(DeployState s, RevertCreated c) {

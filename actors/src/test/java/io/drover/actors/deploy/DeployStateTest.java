@@ -112,7 +112,7 @@ class DeployStateTest {
   }
 
   @Test
-  void endedMarksPendingHostsSkippedAndKeepsTheOthers() {
+  void endedMarksPendingAndInFlightHostsSkippedAndKeepsFinishedOnes() {
     DeployState s =
         started()
             .apply(new HostStarted("c1", T0 + 1))
@@ -121,7 +121,9 @@ class DeployStateTest {
             .apply(new Ended(DeployStatus.ABORTED, "stop", "ops", T0 + 4, null));
     assertEquals(DeployStatus.ABORTED, s.status());
     assertEquals(HostState.DONE, s.host("c1").state());
-    assertEquals(HostState.REPLACING, s.host("h1").state(), "a host in flight is not rewritten");
+    assertEquals(
+        HostState.SKIPPED, s.host("h1").state(), "every host ends: one in flight is skipped (I5)");
+    assertEquals(T0 + 3, s.host("h1").startedAt(), "and keeps when it started");
     assertEquals(HostState.SKIPPED, s.host("h2").state());
     assertEquals("the deploy ended first", s.host("h2").reason());
     assertEquals(T0 + 4, s.host("h2").endedAt());
