@@ -4,16 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.common.Durations;
-import io.drover.actors.deploy.DeployDirectory;
-import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostEntity;
 import io.drover.actors.retention.DiskFloor;
-import io.drover.actors.retention.Janitor;
 import io.drover.actors.retention.RetentionSettings;
 import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
-import io.drover.actors.site.SiteEntity;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.DirectoryStream;
@@ -59,8 +55,7 @@ public final class Node {
   private final Revisions revisionParts;
   private final ActorRef<HostAgent.Command> agent;
   private final ActorRef<HostDirectory.Command> hosts;
-  private final ActorRef<SiteDirectory.Command> sites;
-  private final ActorRef<DeployDirectory.Command> deploys;
+  private final Wiring parts;
   private final ClusterSettings cluster;
   private final DiskFloor disk;
 
@@ -78,11 +73,10 @@ public final class Node {
       RevisionFetcher fetcher,
       Revisions revisionParts,
       Refs refs,
-      ActorRef<SiteDirectory.Command> sites,
-      ActorRef<DeployDirectory.Command> deploys,
+      Wiring parts,
       ClusterSettings cluster,
       DiskFloor disk) {
-    this.deploys = deploys;
+    this.parts = parts;
     this.system = system;
     this.disk = disk;
     this.cluster = cluster;
@@ -92,7 +86,6 @@ public final class Node {
     this.revisionParts = revisionParts;
     this.agent = refs.agent();
     this.hosts = refs.hosts();
-    this.sites = sites;
   }
 
   private record Refs(
@@ -194,11 +187,8 @@ public final class Node {
     Revisions revisionParts = Revisions.start(system, settings, fetcher, advertisedApi(settings));
     try {
       Refs started = refs.get(30, TimeUnit.SECONDS);
-      SiteEntity.init(system, started.hosts(), settings.site());
-      HostEntity.init(system);
-      ActorRef<SiteDirectory.Command> sites = SiteDirectory.init(system, settings.site());
-      ActorRef<DeployDirectory.Command> deploys = DeployDirectory.init(system);
-      DeployEntity.init(system, started.hosts(), deploys);
+      Wiring parts =
+          Wiring.start(system, config, settings, revisions, started.agent(), started.hosts());
       Node node =
           new Node(
               system,
@@ -207,23 +197,9 @@ public final class Node {
               fetcher,
               revisionParts,
               started,
-              sites,
-              deploys,
+              parts,
               clusterSettings,
               disk);
-      system.systemActorOf(
-          Janitor.create(
-              RetentionSettings.fromConfig(config.getConfig("drover")),
-              revisions,
-              dataDir.resolve("logs"),
-              settings.host(),
-              sites,
-              site ->
-                  org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system)
-                      .entityRefFor(SiteEntity.ENTITY_TYPE_KEY, site),
-              started.agent()),
-          "revision-janitor",
-          Props.empty());
       node.registerShutdown();
       Membership.join(system, clusterSettings);
       // the host's control-plane record is registered as soon as this node is a member
@@ -236,7 +212,7 @@ public final class Node {
                       .forEach(s -> HostRegistration.start(node, s.agent(), s.host())));
       // a host that joins after its pool's sites took their revisions fetches them now
       node.whenUp()
-          .thenRun(() -> revisionParts.catchUp(system, sites))
+          .thenRun(() -> revisionParts.catchUp(system, node.sites()))
           .exceptionally(
               e -> {
                 log.warn("revision catch-up not started: {}", e.toString());
@@ -448,12 +424,12 @@ public final class Node {
   }
 
   public ActorRef<SiteDirectory.Command> sites() {
-    return sites;
+    return parts.get(Wiring.SITES);
   }
 
-  /** The deploy list and queue (a cluster singleton's proxy). */
-  public ActorRef<DeployDirectory.Command> deploys() {
-    return deploys;
+  /** What the wiring root started under {@code key} (see {@link Wiring}). */
+  public <T> T part(Wiring.Key<T> key) {
+    return parts.get(key);
   }
 
   /** The data directory's free-space floor (uploads are refused under it). */

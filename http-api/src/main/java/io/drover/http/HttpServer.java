@@ -117,7 +117,10 @@ public final class HttpServer extends AllDirectives {
                             new HostsRoutes(ClusterSharding.get(system), node.hosts(), asks)
                                 .route(),
                             new DeploysRoutes(
-                                    ClusterSharding.get(system), node.deploys(), node.sites(), asks)
+                                    ClusterSharding.get(system),
+                                    node.part(io.drover.cluster.Wiring.DEPLOYS),
+                                    node.sites(),
+                                    asks)
                                 .route(),
                             path("revisions", () -> post(this::refuseUploadWhenDiskLow)),
                             new RevisionsRoutes(
