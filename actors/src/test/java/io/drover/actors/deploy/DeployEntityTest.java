@@ -600,4 +600,55 @@ class DeployEntityTest {
     }
     awaitSettled();
   }
+
+  @Test
+  void canariesBakeOnTheClockBeforeTheRestGoes() {
+    DeploySpec base = spec(2, 1, List.of("s1", "s2"));
+    DeploySpec spec =
+        new DeploySpec(
+            base.id(),
+            base.sites(),
+            base.revisions(),
+            base.revision(),
+            base.parallel(),
+            base.perPool(),
+            1,
+            60_000,
+            base.hostDeadlineMillis(),
+            base.deployDeadlineMillis(),
+            base.autoRevert(),
+            base.maxStartFailures(),
+            base.seed(),
+            base.reason(),
+            base.by(),
+            false,
+            null,
+            base.requestedAt());
+    started(spec);
+    List<String> order = expectedOrder(1);
+    expectReleased(List.of(order.get(0)));
+    done(order.get(0));
+    awaitState(st -> st.bakeUntil() > 0, "baking");
+    assertEquals(clock.get() + 60_000, kit.getState().bakeUntil());
+    assertEquals(1, persisted(DeployEntity.BakeStarted.class).size());
+    releases.expectNoMessage(QUIET);
+    assertEquals(HostState.PENDING, hostStates().get(order.get(1)));
+
+    clock.addAndGet(60_001);
+    // the baked canary may be asked again (re-sync after a long silence); the next two start
+    Map<String, Set<String>> missing = new HashMap<>();
+    for (String host : order.subList(1, 3)) {
+      missing.put(host, new TreeSet<>(sitesOf(host)));
+    }
+    while (missing.values().stream().anyMatch(m -> !m.isEmpty())) {
+      Seen seen = releases.receiveMessage(WAIT);
+      for (String host : ((SiteEntity.ReleaseHosts) seen.command()).hosts()) {
+        assertTrue(!host.equals(order.get(3)), "released " + host + " beyond parallel");
+        if (missing.containsKey(host)) {
+          missing.get(host).remove(seen.site());
+        }
+      }
+    }
+    assertEquals(HostState.PENDING, hostStates().get(order.get(3)));
+  }
 }
