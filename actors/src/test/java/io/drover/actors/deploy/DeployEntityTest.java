@@ -22,14 +22,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.AfterAll;
@@ -63,14 +60,11 @@ class DeployEntityTest {
 
   private static final Map<String, String> PREVIOUS = Map.of("s1", PREV1, "s2", PREV2);
 
-  /** A message a fake site got, with the site's name. */
-  record Seen(String site, SiteEntity.Command command) {}
-
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private String id;
-  private TestProbe<Seen> begins;
-  private TestProbe<Seen> releases;
-  private TestProbe<Seen> ends;
+  private TestProbe<DeployFakes.Seen> begins;
+  private TestProbe<DeployFakes.Seen> releases;
+  private TestProbe<DeployFakes.Seen> ends;
   private TestProbe<DeployDirectory.Command> queued;
   private TestProbe<DeployEntity.Create> creates;
   private TestProbe<HostDirectory.Command> directory;
@@ -96,10 +90,19 @@ class DeployEntityTest {
     directory = testKit.createTestProbe();
     Map<String, RecipientRef<SiteEntity.Command>> sites = new HashMap<>();
     for (String site : SITE_HOSTS.keySet()) {
-      sites.put(site, testKit.spawn(fakeSite(site)));
+      sites.put(
+          site,
+          testKit.spawn(
+              DeployFakes.site(
+                  site,
+                  PREVIOUS.get(site),
+                  SITE_HOSTS.get(site),
+                  begins.ref(),
+                  releases.ref(),
+                  ends.ref())));
     }
-    ActorRef<DeployDirectory.Command> queue = testKit.spawn(fakeQueue(queued.ref()));
-    ActorRef<Command> deploys = testKit.spawn(fakeDeploys(creates.ref()));
+    ActorRef<DeployDirectory.Command> queue = testKit.spawn(DeployFakes.queue(queued.ref()));
+    ActorRef<Command> deploys = testKit.spawn(DeployFakes.deploys(creates.ref()));
     DeployEntity.Deps deps =
         new DeployEntity.Deps(
             sites::get,
@@ -110,72 +113,6 @@ class DeployEntityTest {
             Duration.ofMillis(50),
             Duration.ofSeconds(3));
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), DeployEntity.create(id, deps));
-  }
-
-  // ---- fakes
-
-  private Behavior<SiteEntity.Command> fakeSite(String name) {
-    return Behaviors.receive(SiteEntity.Command.class)
-        .onMessage(
-            SiteEntity.BeginRollout.class,
-            c -> {
-              begins.ref().tell(new Seen(name, c));
-              c.replyTo()
-                  .tell(
-                      new SiteEntity.RolloutReply(
-                          SiteEntity.Outcome.OK,
-                          null,
-                          PREVIOUS.get(name),
-                          "default",
-                          SITE_HOSTS.get(name)));
-              return Behaviors.same();
-            })
-        .onMessage(
-            SiteEntity.EndRollout.class,
-            c -> {
-              ends.ref().tell(new Seen(name, c));
-              c.replyTo().tell(new SiteEntity.Reply(SiteEntity.Outcome.OK, null, null));
-              return Behaviors.same();
-            })
-        .onMessage(
-            SiteEntity.ReleaseHosts.class,
-            c -> {
-              releases.ref().tell(new Seen(name, c));
-              return Behaviors.same();
-            })
-        .build();
-  }
-
-  private static Behavior<DeployDirectory.Command> fakeQueue(
-      ActorRef<DeployDirectory.Command> seen) {
-    return Behaviors.receive(DeployDirectory.Command.class)
-        .onMessage(
-            DeployDirectory.Enqueue.class,
-            c -> {
-              seen.tell(c);
-              c.replyTo().tell(Done.getInstance());
-              return Behaviors.same();
-            })
-        .onMessage(
-            DeployDirectory.Update.class,
-            c -> {
-              seen.tell(c);
-              c.replyTo().tell(Done.getInstance());
-              return Behaviors.same();
-            })
-        .build();
-  }
-
-  private static Behavior<Command> fakeDeploys(ActorRef<DeployEntity.Create> seen) {
-    return Behaviors.receive(Command.class)
-        .onMessage(
-            DeployEntity.Create.class,
-            c -> {
-              seen.tell(c);
-              c.replyTo().tell(new Reply(Outcome.CREATED, null, null));
-              return Behaviors.same();
-            })
-        .build();
   }
 
   // ---- helpers
@@ -269,7 +206,7 @@ class DeployEntityTest {
       missing.put(host, new TreeSet<>(sitesOf(host)));
     }
     while (missing.values().stream().anyMatch(m -> !m.isEmpty())) {
-      Seen seen = releases.receiveMessage(WAIT);
+      DeployFakes.Seen seen = releases.receiveMessage(WAIT);
       SiteEntity.ReleaseHosts r = (SiteEntity.ReleaseHosts) seen.command();
       assertEquals(id, r.deployId());
       for (String host : r.hosts()) {
@@ -314,7 +251,7 @@ class DeployEntityTest {
   private Map<String, SiteEntity.EndRollout> expectEndRollouts() {
     Map<String, SiteEntity.EndRollout> got = new HashMap<>();
     while (got.size() < SITE_HOSTS.size()) {
-      Seen seen = ends.receiveMessage(WAIT);
+      DeployFakes.Seen seen = ends.receiveMessage(WAIT);
       SiteEntity.EndRollout e = (SiteEntity.EndRollout) seen.command();
       assertEquals(id, e.deployId());
       got.put(seen.site(), e);
@@ -395,7 +332,7 @@ class DeployEntityTest {
     DeployState s = started(spec(2, 1, List.of("s1", "s2")));
     Map<String, SiteEntity.BeginRollout> begun = new HashMap<>();
     while (begun.size() < 2) {
-      Seen seen = begins.receiveMessage(WAIT);
+      DeployFakes.Seen seen = begins.receiveMessage(WAIT);
       SiteEntity.BeginRollout b = (SiteEntity.BeginRollout) seen.command();
       assertEquals(id, b.deployId());
       assertEquals(REV, b.revision());
@@ -641,7 +578,7 @@ class DeployEntityTest {
       missing.put(host, new TreeSet<>(sitesOf(host)));
     }
     while (missing.values().stream().anyMatch(m -> !m.isEmpty())) {
-      Seen seen = releases.receiveMessage(WAIT);
+      DeployFakes.Seen seen = releases.receiveMessage(WAIT);
       for (String host : ((SiteEntity.ReleaseHosts) seen.command()).hosts()) {
         assertTrue(!host.equals(order.get(3)), "released " + host + " beyond parallel");
         if (missing.containsKey(host)) {
