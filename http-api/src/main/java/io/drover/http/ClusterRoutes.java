@@ -24,9 +24,6 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -312,9 +309,6 @@ final class ClusterRoutes extends AllDirectives {
   }
 
   private Route json(StatusCode status, Object body) {
-    return complete(
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
+    return complete(Json.response(status, body));
   }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
@@ -208,23 +207,6 @@ final class DeployRequests {
 
   private static void duration(
       String field, String text, Duration min, Duration max, List<String> problems) {
-    if (text == null) {
-      return;
-    }
-    Optional<Duration> d = Durations.parse(text);
-    if (d.isEmpty()) {
-      problems.add(field + " '" + text + "' is not a duration: write it like 30s, 5m or 1h");
-      return;
-    }
-    if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
-      problems.add(
-          field
-              + " must be between "
-              + Durations.format(min)
-              + " and "
-              + Durations.format(max)
-              + ", got "
-              + text.trim());
-    }
+    Durations.within(field, text, min, max, problems);
   }
 }

@@ -21,9 +21,6 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -302,17 +299,10 @@ final class DeploysRoutes extends AllDirectives {
   }
 
   private Route invalid(List<String> problems) {
-    String detail =
-        problems.size() == 1
-            ? problems.get(0)
-            : problems.size() + " problems: " + String.join("; ", problems);
-    return complete(Problem.response(StatusCodes.BAD_REQUEST, detail, problems));
+    return complete(Problem.invalid(problems));
   }
 
   private Route json(StatusCode status, Object body) {
-    return complete(
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
+    return complete(Json.response(status, body));
   }
 }

@@ -90,4 +90,14 @@ public final class Json {
       throw new IllegalStateException("cannot serialize " + value.getClass(), e);
     }
   }
+
+  /** A JSON response with {@code status}. */
+  public static org.apache.pekko.http.javadsl.model.HttpResponse response(
+      org.apache.pekko.http.javadsl.model.StatusCode status, Object body) {
+    return org.apache.pekko.http.javadsl.model.HttpResponse.create()
+        .withStatus(status)
+        .withEntity(
+            org.apache.pekko.http.javadsl.model.HttpEntities.create(
+                org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, bytes(body)));
+  }
 }

@@ -31,4 +31,13 @@ public record Problem(String type, String title, int status, String detail, List
         .withStatus(status)
         .withEntity(HttpEntities.create(PROBLEM_JSON, Json.bytes(p)));
   }
+
+  /** 400 with every problem of a request: the one problem as detail, or a count and all. */
+  public static HttpResponse invalid(List<String> problems) {
+    String detail =
+        problems.size() == 1
+            ? problems.get(0)
+            : problems.size() + " problems: " + String.join("; ", problems);
+    return response(org.apache.pekko.http.javadsl.model.StatusCodes.BAD_REQUEST, detail, problems);
+  }
 }

@@ -439,17 +439,10 @@ final class SitesRoutes extends AllDirectives {
   }
 
   private Route invalid(List<String> problems) {
-    String detail =
-        problems.size() == 1
-            ? problems.get(0)
-            : problems.size() + " problems: " + String.join("; ", problems);
-    return complete(Problem.response(StatusCodes.BAD_REQUEST, detail, problems));
+    return complete(Problem.invalid(problems));
   }
 
   private Route json(StatusCode status, Object body) {
-    return complete(
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body))));
+    return complete(Json.response(status, body));
   }
 }

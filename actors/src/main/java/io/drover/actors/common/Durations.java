@@ -3,6 +3,7 @@ package io.drover.actors.common;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,5 +43,37 @@ public final class Durations {
       return (s / 3600) + "h";
     }
     return s % 60 == 0 && s > 0 ? (s / 60) + "m" : s + "s";
+  }
+
+  /**
+   * The duration when {@code text} is present, valid and within {@code [min, max]}; records a
+   * problem that names the bounds otherwise.
+   */
+  public static Optional<Duration> within(
+      String field, String text, Duration min, Duration max, List<String> problems) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    Optional<Duration> d = parse(text);
+    if (d.isEmpty()) {
+      problems.add(field + " '" + text + "' is not a duration: write it like 500ms, 5s, 2m or 1h");
+      return Optional.empty();
+    }
+    if (d.get().isNegative() || (d.get().isZero() && !min.isZero())) {
+      problems.add(field + " must be longer than zero (got '" + text + "')");
+      return Optional.empty();
+    }
+    if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
+      problems.add(
+          field
+              + " must be between "
+              + format(min)
+              + " and "
+              + format(max)
+              + ", got "
+              + text.trim());
+      return Optional.empty();
+    }
+    return d;
   }
 }

@@ -232,11 +232,11 @@ public final class SiteSpecs {
       checkArgv("health.exec", h.exec(), problems);
     }
     // no rule ties interval to timeout: a slow check may outlast its interval
-    within("health.interval", h.interval(), MIN_INTERVAL, MAX_INTERVAL, problems);
+    Durations.within("health.interval", h.interval(), MIN_INTERVAL, MAX_INTERVAL, problems);
     Optional<Duration> timeout =
-        within("health.timeout", h.timeout(), MIN_TIMEOUT, MAX_TIMEOUT, problems);
+        Durations.within("health.timeout", h.timeout(), MIN_TIMEOUT, MAX_TIMEOUT, problems);
     Optional<Duration> startTimeout =
-        within(
+        Durations.within(
             "health.startTimeout",
             h.startTimeout(),
             MIN_START_TIMEOUT,
@@ -266,15 +266,17 @@ public final class SiteSpecs {
 
   private static void checkRestart(RestartPolicy r, List<String> problems) {
     Optional<Duration> initial =
-        within(
+        Durations.within(
             "restart.initialBackoff",
             r.initialBackoff(),
             MIN_BACKOFF,
             MAX_INITIAL_BACKOFF,
             problems);
     Optional<Duration> max =
-        within("restart.maxBackoff", r.maxBackoff(), MIN_BACKOFF, MAX_MAX_BACKOFF, problems);
-    within("restart.resetAfter", r.resetAfter(), MIN_RESET_AFTER, MAX_RESET_AFTER, problems);
+        Durations.within(
+            "restart.maxBackoff", r.maxBackoff(), MIN_BACKOFF, MAX_MAX_BACKOFF, problems);
+    Durations.within(
+        "restart.resetAfter", r.resetAfter(), MIN_RESET_AFTER, MAX_RESET_AFTER, problems);
     Duration effectiveInitial =
         initial.orElse(r.initialBackoff() == null ? Durations.of(DEFAULT_INITIAL_BACKOFF) : null);
     Duration effectiveMax =
@@ -289,38 +291,6 @@ public final class SiteSpecs {
               + Durations.format(effectiveMax)
               + ")");
     }
-  }
-
-  /**
-   * The duration when {@code text} is present, valid and within {@code [min, max]}; records a
-   * problem that names the bounds otherwise.
-   */
-  private static Optional<Duration> within(
-      String field, String text, Duration min, Duration max, List<String> problems) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    Optional<Duration> d = Durations.parse(text);
-    if (d.isEmpty()) {
-      problems.add(field + " '" + text + "' is not a duration: write it like 500ms, 5s, 2m or 1h");
-      return Optional.empty();
-    }
-    if (d.get().isNegative() || d.get().isZero()) {
-      problems.add(field + " must be longer than zero (got '" + text + "')");
-      return Optional.empty();
-    }
-    if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
-      problems.add(
-          field
-              + " must be between "
-              + Durations.format(min)
-              + " and "
-              + Durations.format(max)
-              + ", got "
-              + text.trim());
-      return Optional.empty();
-    }
-    return d;
   }
 
   /** The env in name order, so problems come out in a stable order; tolerates a null name. */
