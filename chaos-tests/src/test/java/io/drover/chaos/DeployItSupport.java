@@ -170,6 +170,37 @@ abstract class DeployItSupport {
     return Json.MAPPER.readTree(r.body());
   }
 
+  /**
+   * The step types the deploy's event stream sends within {@code window} after step {@code after}
+   * (the stream ends early when the deploy does); a window of observation, not a wait for
+   * something.
+   */
+  List<String> stepsWithin(String id, long after, Duration window) throws Exception {
+    HttpResponse<java.util.stream.Stream<String>> r =
+        LocalNode.HTTP.send(
+            HttpRequest.newBuilder(n1.uri("/deploys/" + id + "/events?after=" + after)).build(),
+            HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, r.statusCode());
+    List<String> types = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                r.body()
+                    .filter(l -> l.startsWith("event:"))
+                    .forEach(l -> types.add(l.substring(6).trim()));
+              } catch (RuntimeException e) {
+                // the stream was closed at the end of the window
+              }
+            },
+            "steps-" + id);
+    reader.setDaemon(true);
+    reader.start();
+    reader.join(window.toMillis());
+    r.body().close();
+    return List.copyOf(types);
+  }
+
   JsonNode deploy(String id) throws Exception {
     return n1.json("/deploys/" + id);
   }
@@ -273,8 +304,7 @@ abstract class DeployItSupport {
   final class Capacity implements AutoCloseable {
     private final String site;
     private final int desired;
-    private final Thread thread;
-    private volatile boolean stop;
+    private final java.util.concurrent.ScheduledExecutorService sampler;
     private int samples;
     private int minAnswering = Integer.MAX_VALUE;
     private int minHosts = Integer.MAX_VALUE;
@@ -284,9 +314,16 @@ abstract class DeployItSupport {
     Capacity(String site, int desired) {
       this.site = site;
       this.desired = desired;
-      this.thread = new Thread(this::run, "capacity-" + site);
-      thread.setDaemon(true);
-      thread.start();
+      this.sampler =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "capacity-" + site);
+                t.setDaemon(true);
+                return t;
+              });
+      // one sample every 50 ms after the previous one ended
+      sampler.scheduleWithFixedDelay(
+          this::sampleOnce, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private record Sample(int answering, Set<String> hosts, String detail) {}
@@ -319,8 +356,8 @@ abstract class DeployItSupport {
       return new Sample(answering, hosts, detail.toString());
     }
 
-    private void run() {
-      while (!stop) {
+    private void sampleOnce() {
+      {
         try {
           Sample s = sample();
           if (s.answering() < desired || s.hosts().size() < 2) {
@@ -340,9 +377,8 @@ abstract class DeployItSupport {
             minAnswering = Math.min(minAnswering, s.answering());
             minHosts = Math.min(minHosts, s.hosts().size());
           }
-          Thread.sleep(50);
         } catch (InterruptedException e) {
-          return;
+          Thread.currentThread().interrupt();
         } catch (Exception e) {
           // the API did not answer this time: no sample
         }
@@ -398,10 +434,9 @@ abstract class DeployItSupport {
 
     @Override
     public void close() {
-      stop = true;
-      thread.interrupt();
+      sampler.shutdownNow();
       try {
-        thread.join(10_000);
+        sampler.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

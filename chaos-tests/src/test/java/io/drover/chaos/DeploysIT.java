@@ -290,14 +290,19 @@ class DeploysIT extends DeployItSupport {
               }
             });
     assertFalse(pending.isEmpty(), "parallel 1 leaves hosts pending: " + deploy(id));
-    long holdUntil = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-    while (System.nanoTime() < holdUntil) {
-      JsonNode now = deploy(id);
-      assertEquals("paused", now.get("state").asText(), now.toString());
-      for (String h : pending) {
-        assertEquals("pending", hostStates(now).get(h), "a paused deploy starts no host: " + now);
-      }
-      Thread.sleep(250);
+    JsonNode before = deploy(id);
+    long startedBefore =
+        hostStates(before).values().stream().filter(st -> !st.equals("pending")).count();
+    // the whole stream (replayed, then live) for 4 s: no host starts beyond those before the pause
+    List<String> steps = stepsWithin(id, 0, Duration.ofSeconds(4));
+    assertEquals(
+        startedBefore,
+        steps.stream().filter("host-started"::equals).count(),
+        "a paused deploy starts no host: " + steps);
+    JsonNode now = deploy(id);
+    assertEquals("paused", now.get("state").asText(), now.toString());
+    for (String h : pending) {
+      assertEquals("pending", hostStates(now).get(h), "still pending after 4 s: " + now + before);
     }
     assertEquals("running", action(id, "resume").get("state").asText());
     JsonNode done = awaitEnded(id);

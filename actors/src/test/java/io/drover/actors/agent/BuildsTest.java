@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,17 +68,6 @@ class BuildsTest {
   private int count() throws IOException {
     Path f = release.resolve("count");
     return Files.exists(f) ? Integer.parseInt(Files.readString(f).strip()) : 0;
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + DEADLINE + ": " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   @Test
@@ -171,7 +159,8 @@ class BuildsTest {
         message);
     assertTrue(message.endsWith("waiting"), message);
     long child = Long.parseLong(Files.readString(release.resolve("child")).strip());
-    awaitTrue(() -> !ProcessGroups.isRunning(child), "the build's background child is killed");
+    Waits.exited(child, DEADLINE);
+    assertFalse(ProcessGroups.isRunning(child), "the build's background child is killed");
     assertFalse(Builds.isBuilt(release, REVISION, slow));
   }
 
@@ -182,13 +171,14 @@ class BuildsTest {
     Builds.Wait a = builds.ensure(request("shop-1", slow));
     Builds.Wait b = builds.ensure(request("shop-2", slow));
     Path pidFile = release.resolve("pid");
-    awaitTrue(() -> Files.exists(pidFile) && pidFile.toFile().length() > 0, "the build runs");
+    Waits.nonEmptyFile(pidFile, DEADLINE);
     long pid = Long.parseLong(Files.readString(pidFile).strip());
     a.leave();
     a.leave();
     assertTrue(ProcessGroups.isRunning(pid), "one waiter is left: the build goes on");
     b.leave();
-    awaitTrue(() -> !ProcessGroups.isRunning(pid), "the build is killed");
+    Waits.exited(pid, DEADLINE);
+    assertFalse(ProcessGroups.isRunning(pid), "the build is killed");
     assertFalse(await(a).ok());
     assertFalse(builds.isRunning(release, REVISION, slow));
     assertFalse(Builds.isBuilt(release, REVISION, slow));

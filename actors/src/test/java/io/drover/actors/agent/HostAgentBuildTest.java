@@ -207,19 +207,14 @@ class HostAgentBuildTest {
     agent.tell(assign(reports.getRef(), spec("echo $$ > build.pid; exec sleep 60"), "shop-1"));
     await(reports, l -> l.size() == 1 && l.get(0).state() == InstanceState.BUILDING);
     Path pidFile = release.resolve("build.pid");
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!(Files.exists(pidFile) && Files.size(pidFile) > 0) && System.nanoTime() < end) {
-      Thread.sleep(20);
-    }
+    Waits.nonEmptyFile(pidFile, DEADLINE);
     long pid = Long.parseLong(Files.readString(pidFile).strip());
     seenPids.add(pid);
     assertTrue(ProcessGroups.isRunning(pid));
 
     agent.tell(assign(reports.getRef(), spec("echo $$ > build.pid; exec sleep 60")));
     await(reports, List::isEmpty);
-    while (ProcessGroups.isRunning(pid) && System.nanoTime() < end) {
-      Thread.sleep(20);
-    }
+    Waits.exited(pid, DEADLINE);
     assertFalse(ProcessGroups.isRunning(pid), "the build of the only waiter is killed");
   }
 }

@@ -141,8 +141,7 @@ public final class DeployMakespan {
                 "-Xmx1g",
                 "-Ddrover.simulated.hosts=" + a.hosts(),
                 "-Ddrover.simulated.pools=" + POOLS,
-                "-Ddrover.simulated.start-time=" + a.start().toMillis() + "ms",
-                "-Ddrover.simulated.stop-time=50ms");
+                "-Ddrover.simulated.start-time=" + a.start().toMillis() + "ms");
     Thread hook = new Thread(() -> killQuietly(node));
     Runtime.getRuntime().addShutdownHook(hook);
     boolean keep = true;

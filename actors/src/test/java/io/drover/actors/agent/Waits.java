@@ -1,0 +1,56 @@
+package io.drover.actors.agent;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Waits of the agent tests on events with a deadline: a file written, a process gone. */
+final class Waits {
+
+  private Waits() {}
+
+  /** Returns once {@code file} exists and is not empty; fails after {@code within}. */
+  static void nonEmptyFile(Path file, Duration within) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+      file.getParent()
+          .register(
+              watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      while (!(Files.exists(file) && Files.size(file) > 0)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + file + " within " + within);
+        }
+        var key = watch.poll(left, TimeUnit.NANOSECONDS);
+        if (key != null) {
+          key.pollEvents();
+          key.reset();
+        }
+      }
+    }
+  }
+
+  /**
+   * Returns once process {@code pid} exited (at once if there is none); fails after {@code within}.
+   */
+  static void exited(long pid, Duration within) throws InterruptedException {
+    var handle = ProcessHandle.of(pid);
+    if (handle.isEmpty()) {
+      return;
+    }
+    try {
+      handle.get().onExit().get(within.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("process " + pid + " still runs after " + within, e);
+    } catch (ExecutionException e) {
+      throw new AssertionError("waiting for process " + pid + ": " + e.getCause(), e);
+    }
+  }
+}
