@@ -1,5 +1,6 @@
 package io.drover.actors.deploy;
 
+import io.drover.actors.common.EventSourcing;
 import io.drover.actors.deploy.DeployEntity.Abort;
 import io.drover.actors.deploy.DeployEntity.BakeStarted;
 import io.drover.actors.deploy.DeployEntity.Command;
@@ -39,7 +40,6 @@ import io.drover.actors.deploy.DeployEntity.WrappedProgress;
 import io.drover.actors.deploy.DeployState.HostRow;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.site.SiteEntity;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,7 +49,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -102,7 +101,7 @@ final class DeployBehavior
           shard) {
     super(
         PersistenceId.of(DeployEntity.ENTITY_TYPE_KEY.name(), id),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        EventSourcing.onJournalFailure());
     this.id = id;
     this.ctx = ctx;
     this.deps = deps;

@@ -1,6 +1,7 @@
 package io.drover.actors.deploy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.drover.actors.common.EventSourcing;
 import io.drover.persistence.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -221,10 +221,7 @@ public final class DeployDirectory {
 
     Directory(
         ActorContext<Command> ctx, Function<String, RecipientRef<DeployEntity.Command>> deploys) {
-      super(
-          PersistenceId.ofUniqueId(PERSISTENCE_ID),
-          SupervisorStrategy.restartWithBackoff(
-              Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      super(PersistenceId.ofUniqueId(PERSISTENCE_ID), EventSourcing.onJournalFailure());
       this.ctx = ctx;
       this.deploys = deploys;
     }
@@ -236,7 +233,7 @@ public final class DeployDirectory {
 
     @Override
     public RetentionCriteria retentionCriteria() {
-      return RetentionCriteria.snapshotEvery(200, 2);
+      return EventSourcing.snapshotEvery(200);
     }
 
     @Override

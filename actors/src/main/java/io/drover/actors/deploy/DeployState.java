@@ -120,159 +120,79 @@ public record DeployState(
   DeployState apply(Event event) {
     long seq = nextSeq();
     String id = spec == null ? null : spec.id();
+    Copy c = new Copy(this);
     if (event instanceof Requested e) {
-      return new DeployState(
-              e.spec(),
-              DeployStatus.QUEUED,
-              previous,
-              hosts,
-              hostSites,
-              0,
-              0,
+      c.spec = e.spec();
+      c.status = DeployStatus.QUEUED;
+      return c.step(
+          new Step(
+              e.spec().id(),
+              seq,
+              e.spec().requestedAt(),
+              "deploy-queued",
               null,
               null,
-              0,
-              0,
-              0,
-              null,
-              false,
-              steps)
-          .step(
-              new Step(
-                  e.spec().id(),
-                  seq,
-                  e.spec().requestedAt(),
-                  "deploy-queued",
-                  null,
-                  null,
-                  "queued",
-                  e.spec().reason()));
+              "queued",
+              e.spec().reason()));
     } else if (event instanceof Started e) {
-      return new DeployState(
-              spec,
-              DeployStatus.RUNNING,
-              Map.copyOf(e.previous()),
-              List.copyOf(e.hosts()),
-              Map.copyOf(e.hostSites()),
+      c.status = DeployStatus.RUNNING;
+      c.previous = Map.copyOf(e.previous());
+      c.hosts = List.copyOf(e.hosts());
+      c.hostSites = Map.copyOf(e.hostSites());
+      c.startedAt = e.at();
+      c.pausedAt = 0;
+      return c.step(
+          new Step(
+              id,
+              seq,
               e.at(),
-              endedAt,
-              endReason,
-              endedBy,
-              0,
-              pausedMillis,
-              bakeUntil,
-              revertedBy,
-              settled,
-              steps)
-          .step(
-              new Step(
-                  id,
-                  seq,
-                  e.at(),
-                  "deploy-started",
-                  null,
-                  null,
-                  "running",
-                  e.hosts().size() + " hosts"));
+              "deploy-started",
+              null,
+              null,
+              "running",
+              e.hosts().size() + " hosts"));
     } else if (event instanceof HostStarted e) {
-      return withHost(e.host(), HostState.REPLACING, null, -1, e.at(), 0)
-          .step(new Step(id, seq, e.at(), "host-started", e.host(), null, "replacing", null));
+      c.host(e.host(), HostState.REPLACING, null, -1, e.at(), 0);
+      return c.step(new Step(id, seq, e.at(), "host-started", e.host(), null, "replacing", null));
     } else if (event instanceof HostProgressed e) {
       HostRow h = host(e.host());
       boolean replacedMore = h != null && e.replaced() > h.replaced();
-      return withHost(e.host(), e.state(), null, e.replaced(), 0, 0)
-          .step(
-              new Step(
-                  id,
-                  seq,
-                  e.at(),
-                  replacedMore ? "instance-replaced" : "host-progress",
-                  e.host(),
-                  e.site(),
-                  e.state().json(),
-                  replacedMore ? e.replaced() + " replaced" : null));
-    } else if (event instanceof HostDone e) {
-      return withHost(e.host(), HostState.DONE, null, -1, 0, e.at())
-          .step(new Step(id, seq, e.at(), "host-done", e.host(), null, "done", null));
-    } else if (event instanceof HostFailed e) {
-      return withHost(e.host(), HostState.FAILED, e.reason(), -1, 0, e.at())
-          .step(new Step(id, seq, e.at(), "host-failed", e.host(), null, "failed", e.reason()));
-    } else if (event instanceof HostSkipped e) {
-      return withHost(e.host(), e.state(), e.reason(), -1, 0, e.at())
-          .step(
-              new Step(
-                  id,
-                  seq,
-                  e.at(),
-                  "host-" + e.state().json(),
-                  e.host(),
-                  null,
-                  e.state().json(),
-                  e.reason()));
-    } else if (event instanceof BakeStarted e) {
-      return new DeployState(
-              spec,
-              status,
-              previous,
-              hosts,
-              hostSites,
-              startedAt,
-              endedAt,
-              endReason,
-              endedBy,
-              pausedAt,
-              pausedMillis,
-              e.until(),
-              revertedBy,
-              settled,
-              steps)
-          .step(
-              new Step(
-                  id,
-                  seq,
-                  e.at(),
-                  "canary-baking",
-                  null,
-                  null,
-                  "running",
-                  "until " + java.time.Instant.ofEpochMilli(e.until())));
-    } else if (event instanceof Paused e) {
-      return new DeployState(
-              spec,
-              DeployStatus.PAUSED,
-              previous,
-              hosts,
-              hostSites,
-              startedAt,
-              endedAt,
-              endReason,
-              endedBy,
+      c.host(e.host(), e.state(), null, e.replaced(), 0, 0);
+      return c.step(
+          new Step(
+              id,
+              seq,
               e.at(),
-              pausedMillis,
-              bakeUntil,
-              revertedBy,
-              settled,
-              steps)
-          .step(new Step(id, seq, e.at(), "deploy-paused", null, null, "paused", e.reason()));
+              replacedMore ? "instance-replaced" : "host-progress",
+              e.host(),
+              e.site(),
+              e.state().json(),
+              replacedMore ? e.replaced() + " replaced" : null));
+    } else if (event instanceof HostDone e) {
+      c.host(e.host(), HostState.DONE, null, -1, 0, e.at());
+      return c.step(new Step(id, seq, e.at(), "host-done", e.host(), null, "done", null));
+    } else if (event instanceof HostFailed e) {
+      c.host(e.host(), HostState.FAILED, e.reason(), -1, 0, e.at());
+      return c.step(new Step(id, seq, e.at(), "host-failed", e.host(), null, "failed", e.reason()));
+    } else if (event instanceof HostSkipped e) {
+      c.host(e.host(), e.state(), e.reason(), -1, 0, e.at());
+      String type = "host-" + e.state().json();
+      return c.step(new Step(id, seq, e.at(), type, e.host(), null, e.state().json(), e.reason()));
+    } else if (event instanceof BakeStarted e) {
+      c.bakeUntil = e.until();
+      String until = "until " + java.time.Instant.ofEpochMilli(e.until());
+      return c.step(new Step(id, seq, e.at(), "canary-baking", null, null, "running", until));
+    } else if (event instanceof Paused e) {
+      c.status = DeployStatus.PAUSED;
+      c.pausedAt = e.at();
+      return c.step(new Step(id, seq, e.at(), "deploy-paused", null, null, "paused", e.reason()));
     } else if (event instanceof Resumed e) {
       long paused = pausedAt == 0 ? 0 : Math.max(0, e.at() - pausedAt);
-      return new DeployState(
-              spec,
-              startedAt == 0 ? DeployStatus.QUEUED : DeployStatus.RUNNING,
-              previous,
-              hosts,
-              hostSites,
-              startedAt,
-              endedAt,
-              endReason,
-              endedBy,
-              0,
-              pausedMillis + paused,
-              bakeUntil == 0 ? 0 : bakeUntil + paused,
-              revertedBy,
-              settled,
-              steps)
-          .step(new Step(id, seq, e.at(), "deploy-resumed", null, null, "running", null));
+      c.status = startedAt == 0 ? DeployStatus.QUEUED : DeployStatus.RUNNING;
+      c.pausedAt = 0;
+      c.pausedMillis = pausedMillis + paused;
+      c.bakeUntil = bakeUntil == 0 ? 0 : bakeUntil + paused;
+      return c.step(new Step(id, seq, e.at(), "deploy-resumed", null, null, "running", null));
     } else if (event instanceof Ended e) {
       List<HostRow> rows = new ArrayList<>();
       for (HostRow h : hosts) {
@@ -296,42 +216,95 @@ public record DeployState(
           rows.add(h);
         }
       }
-      return new DeployState(
-              spec,
-              e.status(),
-              previous,
-              rows,
-              hostSites,
-              startedAt,
-              e.at(),
-              e.reason(),
-              e.by(),
-              0,
-              pausedMillis,
-              bakeUntil,
-              e.revertId() != null ? e.revertId() : revertedBy,
-              settled,
-              steps)
-          .step(
-              new Step(id, seq, e.at(), "deploy-ended", null, null, e.status().json(), e.reason()));
+      c.status = e.status();
+      c.hosts = rows;
+      c.endedAt = e.at();
+      c.endReason = e.reason();
+      c.endedBy = e.by();
+      c.pausedAt = 0;
+      if (e.revertId() != null) {
+        c.revertedBy = e.revertId();
+      }
+      return c.step(
+          new Step(id, seq, e.at(), "deploy-ended", null, null, e.status().json(), e.reason()));
     } else if (event instanceof RevertLinked e) {
-      return new DeployState(
-          spec,
-          status,
-          previous,
-          hosts,
-          hostSites,
-          startedAt,
-          endedAt,
-          endReason,
-          endedBy,
-          pausedAt,
-          pausedMillis,
-          bakeUntil,
-          e.revertId(),
-          settled,
-          steps);
+      c.revertedBy = e.revertId();
+      return c.build();
     } else if (event instanceof Settled) {
+      c.settled = true;
+      return c.build();
+    }
+    return this;
+  }
+
+  /** A mutable copy of a state, so each transition names only what it changes. */
+  private static final class Copy {
+    DeploySpec spec;
+    DeployStatus status;
+    Map<String, String> previous;
+    List<HostRow> hosts;
+    Map<String, List<String>> hostSites;
+    long startedAt;
+    long endedAt;
+    String endReason;
+    String endedBy;
+    long pausedAt;
+    long pausedMillis;
+    long bakeUntil;
+    String revertedBy;
+    boolean settled;
+    List<Step> steps;
+
+    Copy(DeployState s) {
+      spec = s.spec;
+      status = s.status;
+      previous = s.previous;
+      hosts = s.hosts;
+      hostSites = s.hostSites;
+      startedAt = s.startedAt;
+      endedAt = s.endedAt;
+      endReason = s.endReason;
+      endedBy = s.endedBy;
+      pausedAt = s.pausedAt;
+      pausedMillis = s.pausedMillis;
+      bakeUntil = s.bakeUntil;
+      revertedBy = s.revertedBy;
+      settled = s.settled;
+      steps = s.steps;
+    }
+
+    /** {@code -1} for {@code replaced} keeps the count, 0 for the times keeps them. */
+    void host(String name, HostState state, String reason, int replaced, long start, long end) {
+      List<HostRow> rows = new ArrayList<>(hosts.size());
+      for (HostRow h : hosts) {
+        rows.add(
+            !h.host().equals(name)
+                ? h
+                : h.with(
+                    state,
+                    reason,
+                    replaced < 0 ? h.replaced() : replaced,
+                    start == 0 ? h.startedAt() : start,
+                    end == 0 ? h.endedAt() : end));
+      }
+      hosts = rows;
+    }
+
+    /** The state with {@code s} appended to the steps (the oldest dropped past the cap). */
+    DeployState step(Step s) {
+      List<Step> next = new ArrayList<>(steps.size() + 1);
+      if (steps.size() >= MAX_STEPS) {
+        next.add(steps.get(0));
+        next.addAll(steps.subList(steps.size() - MAX_STEPS + 2, steps.size()));
+      } else {
+        next.addAll(steps);
+      }
+      next.add(s);
+      steps = next;
+      return build();
+    }
+
+    DeployState build() {
       return new DeployState(
           spec,
           status,
@@ -346,71 +319,8 @@ public record DeployState(
           pausedMillis,
           bakeUntil,
           revertedBy,
-          true,
+          settled,
           steps);
     }
-    return this;
-  }
-
-  /** {@code -1} for {@code replaced} keeps the count, 0 for the times keeps them. */
-  private DeployState withHost(
-      String name, HostState state, String reason, int replaced, long start, long end) {
-    List<HostRow> rows = new ArrayList<>(hosts.size());
-    for (HostRow h : hosts) {
-      if (h.host().equals(name)) {
-        rows.add(
-            h.with(
-                state,
-                reason,
-                replaced < 0 ? h.replaced() : replaced,
-                start == 0 ? h.startedAt() : start,
-                end == 0 ? h.endedAt() : end));
-      } else {
-        rows.add(h);
-      }
-    }
-    return new DeployState(
-        spec,
-        status,
-        previous,
-        rows,
-        hostSites,
-        startedAt,
-        endedAt,
-        endReason,
-        endedBy,
-        pausedAt,
-        pausedMillis,
-        bakeUntil,
-        revertedBy,
-        settled,
-        steps);
-  }
-
-  private DeployState step(Step s) {
-    List<Step> next = new ArrayList<>(steps.size() + 1);
-    if (steps.size() >= MAX_STEPS) {
-      next.add(steps.get(0));
-      next.addAll(steps.subList(steps.size() - MAX_STEPS + 2, steps.size()));
-    } else {
-      next.addAll(steps);
-    }
-    next.add(s);
-    return new DeployState(
-        spec,
-        status,
-        previous,
-        hosts,
-        hostSites,
-        startedAt,
-        endedAt,
-        endReason,
-        endedBy,
-        pausedAt,
-        pausedMillis,
-        bakeUntil,
-        revertedBy,
-        settled,
-        next);
   }
 }

@@ -1,7 +1,7 @@
 package io.drover.actors.host;
 
+import io.drover.actors.common.EventSourcing;
 import io.drover.persistence.CborSerializable;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
@@ -9,7 +9,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -197,10 +196,7 @@ public final class HostEntity {
     private final ActorRef<Topic.Command<HostRecord>> topic;
 
     Host(String name, ActorContext<Command> ctx, ActorRef<Topic.Command<HostRecord>> topic) {
-      super(
-          PersistenceId.of(ENTITY_TYPE_KEY.name(), name),
-          SupervisorStrategy.restartWithBackoff(
-              Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      super(PersistenceId.of(ENTITY_TYPE_KEY.name(), name), EventSourcing.onJournalFailure());
       this.name = name;
       this.ctx = ctx;
       this.topic = topic;
@@ -213,7 +209,7 @@ public final class HostEntity {
 
     @Override
     public RetentionCriteria retentionCriteria() {
-      return RetentionCriteria.snapshotEvery(100, 2);
+      return EventSourcing.snapshotEvery(100);
     }
 
     @Override

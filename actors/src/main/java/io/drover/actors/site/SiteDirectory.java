@@ -1,5 +1,6 @@
 package io.drover.actors.site;
 
+import io.drover.actors.common.EventSourcing;
 import io.drover.persistence.CborSerializable;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -115,10 +115,7 @@ public final class SiteDirectory {
     private final Consumer<String> wake;
 
     Directory(ActorContext<Command> ctx, Consumer<String> wake) {
-      super(
-          PersistenceId.ofUniqueId(PERSISTENCE_ID),
-          SupervisorStrategy.restartWithBackoff(
-              Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      super(PersistenceId.ofUniqueId(PERSISTENCE_ID), EventSourcing.onJournalFailure());
       this.ctx = ctx;
       this.wake = wake;
     }
@@ -130,7 +127,7 @@ public final class SiteDirectory {
 
     @Override
     public RetentionCriteria retentionCriteria() {
-      return RetentionCriteria.snapshotEvery(100, 2);
+      return EventSourcing.snapshotEvery(100);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.drover.actors.site;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.agent.InstanceStatus;
 import io.drover.actors.common.Durations;
+import io.drover.actors.common.EventSourcing;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostInfo;
 import io.drover.persistence.CborSerializable;
@@ -18,7 +19,6 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -491,10 +491,7 @@ public final class SiteEntity {
         SiteSettings settings,
         LongSupplier clock,
         BooleanSupplier downed) {
-      super(
-          PersistenceId.of(ENTITY_TYPE_KEY.name(), name),
-          SupervisorStrategy.restartWithBackoff(
-              Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      super(PersistenceId.of(ENTITY_TYPE_KEY.name(), name), EventSourcing.onJournalFailure());
       this.name = name;
       this.ctx = ctx;
       this.reportAdapter = reportAdapter;
@@ -518,7 +515,7 @@ public final class SiteEntity {
 
     @Override
     public RetentionCriteria retentionCriteria() {
-      return RetentionCriteria.snapshotEvery(100, 2);
+      return EventSourcing.snapshotEvery(100);
     }
 
     @Override
