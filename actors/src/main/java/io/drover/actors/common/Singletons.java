@@ -24,6 +24,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * This node's view of the cluster singletons (an actor-system extension), in two parts:
@@ -36,17 +38,19 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *       asks nobody.
  * </ul>
  *
- * A singleton joins with three small pieces: wrap its behaviour in {@link #track}, register its
- * proxy with its {@code Describe} command, and answer {@code Describe} with {@link #describe}:
+ * A singleton joins with two small pieces: it is started through {@link #init} (in place of {@code
+ * ClusterSingleton.get(system).init}: same arguments plus its {@code Describe} command), and it
+ * answers {@code Describe} with {@link #describe}:
  *
  * <pre>
- * ActorRef&lt;Command&gt; proxy = ClusterSingleton.get(system).init(
- *     SingletonActor.of(Singletons.track(NAME, create(..)), "cron-scheduler"));
- * Singletons.get(system).register(NAME, proxy, Describe::new);
+ * ActorRef&lt;Command&gt; proxy = Singletons.get(system).init(
+ *     NAME, SingletonActor.of(create(..), "cron-scheduler").withStopMessage(Stop.INSTANCE), Describe::new);
  * // in the command handler:
  * .onCommand(Describe.class, (s, c) -&gt; Effect().reply(c.replyTo(),
  *     Singletons.get(system).describe(NAME, SingletonInfo.RUNNING, Singletons.details().put("jobs", n))))
  * </pre>
+ *
+ * ({@link #init} is {@link #track} plus {@link #register}, for a singleton started otherwise.)
  */
 public final class Singletons implements Extension {
 
@@ -134,6 +138,25 @@ public final class Singletons implements Extension {
   }
 
   // ---- the directory
+
+  /**
+   * Starts {@code singleton} with {@code ClusterSingleton.init} (its behaviour wrapped in {@link
+   * #track}), lists it under {@code name}, asked with {@code describe}, and returns its proxy.
+   */
+  public <C> ActorRef<C> init(
+      String name, SingletonActor<C> singleton, Function<ActorRef<SingletonInfo>, C> describe) {
+    ActorRef<C> proxy =
+        ClusterSingleton.get(system)
+            .init(
+                new SingletonActor<>(
+                    track(name, singleton.behavior()),
+                    singleton.name(),
+                    singleton.props(),
+                    singleton.stopMessage(),
+                    singleton.settings()));
+    register(name, proxy, describe);
+    return proxy;
+  }
 
   /**
    * Lists singleton {@code name}, asked through {@code proxy} with the command {@code describe}

@@ -22,7 +22,6 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -210,14 +209,12 @@ public final class DeployDirectory {
     ClusterSharding sharding = ClusterSharding.get(system);
     Function<String, RecipientRef<DeployEntity.Command>> deploys =
         id -> sharding.entityRefFor(DeployEntity.ENTITY_TYPE_KEY, id);
-    ActorRef<Command> proxy =
-        ClusterSingleton.get(system)
-            .init(
-                SingletonActor.of(
-                        Singletons.track(SINGLETON, create(deploys, WAKE_INTERVAL)), PERSISTENCE_ID)
-                    .withStopMessage(Stop.INSTANCE));
-    Singletons.get(system).register(SINGLETON, proxy, Describe::new);
-    return proxy;
+    return Singletons.get(system)
+        .init(
+            SINGLETON,
+            SingletonActor.of(create(deploys, WAKE_INTERVAL), PERSISTENCE_ID)
+                .withStopMessage(Stop.INSTANCE),
+            Describe::new);
   }
 
   public static Behavior<Command> create(

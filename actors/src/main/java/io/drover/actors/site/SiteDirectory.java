@@ -15,7 +15,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -64,15 +63,12 @@ public final class SiteDirectory {
     Consumer<String> wake =
         site ->
             sharding.entityRefFor(SiteEntity.ENTITY_TYPE_KEY, site).tell(SiteEntity.Wake.INSTANCE);
-    ActorRef<Command> proxy =
-        ClusterSingleton.get(system)
-            .init(
-                SingletonActor.of(
-                        Singletons.track(SINGLETON, create(wake, settings.reconcileInterval())),
-                        PERSISTENCE_ID)
-                    .withStopMessage(Stop.INSTANCE));
-    Singletons.get(system).register(SINGLETON, proxy, Describe::new);
-    return proxy;
+    return Singletons.get(system)
+        .init(
+            SINGLETON,
+            SingletonActor.of(create(wake, settings.reconcileInterval()), PERSISTENCE_ID)
+                .withStopMessage(Stop.INSTANCE),
+            Describe::new);
   }
 
   static final String PERSISTENCE_ID = "site-directory";

@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
@@ -90,12 +89,8 @@ public final class Webhooks {
       Singletons.get(system).registerOff(SINGLETON, OFF, Singletons.details().put("targets", 0));
       return;
     }
-    ActorRef<Command> proxy =
-        ClusterSingleton.get(system)
-            .init(
-                SingletonActor.of(
-                    Singletons.track(SINGLETON, create(settings)), "deploy-webhooks"));
-    Singletons.get(system).register(SINGLETON, proxy, Describe::new);
+    Singletons.get(system)
+        .init(SINGLETON, SingletonActor.of(create(settings), "deploy-webhooks"), Describe::new);
   }
 
   /** Subscribes to the topic and hands each chosen step to one sender per URL. */
