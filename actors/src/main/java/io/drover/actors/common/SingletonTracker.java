@@ -8,7 +8,8 @@ import org.apache.pekko.actor.typed.TypedActorContext;
 
 /**
  * Keeps {@link Singletons}' local registry: the wrapped singleton is recorded as running here when
- * it starts and removed on {@code PostStop}. Messages pass through untouched.
+ * it starts and removed on {@code PostStop}, with one log line each. Messages pass through
+ * untouched.
  */
 final class SingletonTracker<T> extends BehaviorInterceptor<T, T> {
 
@@ -23,7 +24,9 @@ final class SingletonTracker<T> extends BehaviorInterceptor<T, T> {
 
   @Override
   public Behavior<T> aroundStart(TypedActorContext<T> ctx, PreStartTarget<T> target) {
-    token = Singletons.get(ctx.asJava().getSystem()).started(name);
+    Singletons singletons = Singletons.get(ctx.asJava().getSystem());
+    token = singletons.started(name);
+    ctx.asJava().getLog().info("singleton {} started on host {}", name, singletons.host());
     return target.start(ctx);
   }
 
@@ -35,8 +38,10 @@ final class SingletonTracker<T> extends BehaviorInterceptor<T, T> {
   @Override
   public Behavior<T> aroundSignal(TypedActorContext<T> ctx, Signal signal, SignalTarget<T> target) {
     if (signal instanceof PostStop && token != null) {
-      Singletons.get(ctx.asJava().getSystem()).stopped(name, token);
+      Singletons singletons = Singletons.get(ctx.asJava().getSystem());
+      singletons.stopped(name, token);
       token = null;
+      ctx.asJava().getLog().info("singleton {} stopped on host {}", name, singletons.host());
     }
     return target.apply(ctx, signal);
   }
