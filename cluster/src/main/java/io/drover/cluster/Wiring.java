@@ -2,6 +2,7 @@ package io.drover.cluster;
 
 import com.typesafe.config.Config;
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.common.Singletons;
 import io.drover.actors.deploy.DeployDirectory;
 import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.host.HostDirectory;
@@ -90,6 +91,8 @@ public final class Wiring {
       ActorRef<HostAgent.Command> agent,
       ActorRef<HostDirectory.Command> hosts) {
     Wiring w = new Wiring();
+    // singletons name this node's host when asked where they run (GET /api/v1/singletons)
+    Singletons.get(system).host(settings.host());
     Context c = new Context(system, config, settings, revisions, agent, hosts, w);
     for (Feature f : FEATURES) {
       f.start(c);
