@@ -24,7 +24,6 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -65,7 +64,7 @@ final class SchedulerBehavior
     this.ctx = ctx;
     this.timers = timers;
     this.clock = clock;
-    this.address = Cluster.get(ctx.getSystem()).selfMember().address().toString();
+    this.address = ctx.getSystem().address().toString();
     this.statusAdapter = ctx.messageAdapter(RunStatus.class, FromAgent::new);
     hostDirectory.tell(
         new HostDirectory.Subscribe(
