@@ -128,10 +128,7 @@ class CronRoutesTest {
       String[] f = line.split(" ");
       assertEquals("tick", f[0], line);
       assertTrue(ticks.add(f[1]), "tick twice: " + lines);
-      assertEquals(
-          "tick-" + f[1].replace("-", "").replace(":", "").replace(".000", ""),
-          f[2].replace("-", "").replace(":", "").replaceFirst("^tick", "tick-"),
-          line);
+      assertEquals("tick-" + f[1].replace("-", "").replace(":", ""), f[2], line);
     }
     await(
         Duration.ofSeconds(30),
