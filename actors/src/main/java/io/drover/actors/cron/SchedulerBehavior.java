@@ -41,6 +41,9 @@ final class SchedulerBehavior
   /** A run's host not known to this node for this long after the take-over is lost. */
   static final Duration HOST_UNKNOWN_AFTER = Duration.ofSeconds(30);
 
+  /** How soon a job whose due tick waits for a host is looked at again. */
+  static final Duration RETRY_BLOCKED = Duration.ofMillis(500);
+
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
@@ -299,8 +302,13 @@ final class SchedulerBehavior
       }
       Optional<Instant> next =
           schedule(e.getKey(), spec).next(Instant.parse(e.getValue().cursor()));
-      if (next.isPresent() && next.get().isBefore(wake)) {
-        wake = next.get();
+      if (next.isEmpty()) {
+        continue;
+      }
+      // A tick already due was held back (no host yet): look again in a moment, not at once.
+      Instant at = next.get().isAfter(now) ? next.get() : now.plus(RETRY_BLOCKED);
+      if (at.isBefore(wake)) {
+        wake = at;
       }
     }
     Duration d = Duration.between(now, wake);
