@@ -3,6 +3,7 @@ package io.drover.cluster;
 import com.typesafe.config.Config;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.common.Singletons;
+import io.drover.actors.cron.CronScheduler;
 import io.drover.actors.deploy.DeployDirectory;
 import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.host.HostDirectory;
@@ -37,6 +38,9 @@ public final class Wiring {
 
   /** The deploy list and queue singleton's proxy. */
   public static final Key<ActorRef<DeployDirectory.Command>> DEPLOYS = new Key<>("deploys");
+
+  /** The cron scheduler singleton's proxy. */
+  public static final Key<ActorRef<CronScheduler.Command>> CRON = new Key<>("cron");
 
   /**
    * What a feature starts with.
@@ -76,6 +80,7 @@ public final class Wiring {
           c -> c.put(SITES, SiteDirectory.init(c.system(), c.settings().site())),
           c -> c.put(DEPLOYS, DeployDirectory.init(c.system())),
           c -> DeployEntity.init(c.system(), c.hosts(), c.get(DEPLOYS)),
+          c -> c.put(CRON, CronScheduler.init(c.system(), c.hosts())),
           Wiring::janitor);
 
   private final Map<Key<?>, Object> parts = new ConcurrentHashMap<>();

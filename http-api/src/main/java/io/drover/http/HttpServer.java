@@ -129,6 +129,16 @@ public final class HttpServer extends AllDirectives {
                                     node.sites(),
                                     asks)
                                 .route(),
+                            new CronRoutes(
+                                    node.part(io.drover.cluster.Wiring.CRON),
+                                    id -> RevisionCheck.uploaded(node.revisionFetcher(), id),
+                                    system
+                                        .dispatchers()
+                                        .lookup(
+                                            org.apache.pekko.actor.typed.DispatcherSelector
+                                                .blocking()),
+                                    asks)
+                                .route(),
                             path("revisions", () -> post(this::refuseUploadWhenDiskLow)),
                             new RevisionsRoutes(
                                     system,

@@ -16,10 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -57,7 +54,7 @@ final class SitesRoutes extends AllDirectives {
       RevisionFetcher revisions,
       Asks asks,
       java.util.concurrent.Executor blocking) {
-    this(sharding, directory, hosts, id -> uploaded(revisions, id), asks, blocking);
+    this(sharding, directory, hosts, id -> RevisionCheck.uploaded(revisions, id), asks, blocking);
   }
 
   /**
@@ -120,15 +117,6 @@ final class SitesRoutes extends AllDirectives {
                                                         parameterOptional(
                                                             "tail",
                                                             tail -> logs(name, id, tail))))))))));
-  }
-
-  /** True when this node has the revision or fetched it from a peer. */
-  private static boolean uploaded(RevisionFetcher revisions, String revision) {
-    try {
-      return revisions.ensureLocal(revision).isPresent();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   /**
@@ -234,18 +222,7 @@ final class SitesRoutes extends AllDirectives {
     long deadline = System.currentTimeMillis() + asks.timeout().toMillis();
     Duration revisionTimeout = asks.timeout().dividedBy(2);
     CompletionStage<Route> route =
-        CompletableFuture.supplyAsync(() -> revisionCheck.test(spec.revision()), blocking)
-            .orTimeout(revisionTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .handle(
-                (known, err) -> {
-                  if (err == null) {
-                    return Optional.of(known);
-                  }
-                  if (ApiErrors.unwrap(err) instanceof TimeoutException) {
-                    return Optional.<Boolean>empty();
-                  }
-                  throw new CompletionException(ApiErrors.unwrap(err));
-                })
+        RevisionCheck.check(spec.revision(), revisionCheck, blocking, revisionTimeout)
             .thenCompose(
                 known -> {
                   if (known.isEmpty()) {
@@ -254,24 +231,12 @@ final class SitesRoutes extends AllDirectives {
                         complete(
                             Problem.response(
                                 StatusCodes.SERVICE_UNAVAILABLE,
-                                "revision "
-                                    + spec.revision()
-                                    + " is not on this node yet and fetching it from a peer took"
-                                    + " longer than "
-                                    + revisionTimeout.toMillis()
-                                    + " ms; it is still being fetched: send the PUT again in a"
-                                    + " moment. Site "
-                                    + name
-                                    + " was not changed")));
+                                RevisionCheck.stillFetching(
+                                    spec.revision(), revisionTimeout, "Site " + name))));
                   }
                   if (!known.get()) {
                     return CompletableFuture.completedFuture(
-                        invalid(
-                            List.of(
-                                "revision "
-                                    + spec.revision()
-                                    + " is not uploaded to any node: upload its tar.gz with POST"
-                                    + " /api/v1/revisions and use the id it returns")));
+                        invalid(List.of(RevisionCheck.notUploaded(spec.revision()))));
                   }
                   return asks.<SiteDirectory.Command, org.apache.pekko.Done>ask(
                           directory, r -> new SiteDirectory.Register(name, r))

@@ -64,6 +64,22 @@ public final class HostAgent {
   public record Assignment(String instanceId, long epoch, SiteSpec spec)
       implements CborSerializable {}
 
+  /** STUB (contract). */
+  public record StartRun(RunOrder order, long fence, ActorRef<RunStatus> reportTo)
+      implements Command {}
+
+  /** STUB (contract). */
+  public record GetRuns(
+      List<String> runIds, long fence, ActorRef<RunStatus> reportTo, ActorRef<RunStatuses> replyTo)
+      implements Command {}
+
+  /** STUB (contract). */
+  public record StopRun(String runId, long fence, String reason) implements Command {}
+
+  /** STUB (contract). */
+  public record GetRunLogs(String runId, int tail, ActorRef<StatusReply<String>> replyTo)
+      implements Command {}
+
   /** Answers with this host's identity. */
   public record Describe(ActorRef<HostInfo> replyTo) implements Command {}
 

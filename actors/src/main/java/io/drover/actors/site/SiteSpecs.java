@@ -95,11 +95,7 @@ public final class SiteSpecs {
               + DEFAULT_POOL
               + "'");
     }
-    if (spec.env() != null) {
-      for (Map.Entry<String, String> e : sorted(spec.env()).entrySet()) {
-        checkEnv(e.getKey(), e.getValue(), problems);
-      }
-    }
+    checkEnv(spec.env(), problems);
     if (spec.health() != null) {
       checkHealth(spec.health(), problems);
     }
@@ -178,7 +174,27 @@ public final class SiteSpecs {
     }
   }
 
-  private static void checkArgv(String field, List<String> argv, List<String> problems) {
+  /** True for a valid site, pool or cronjob name: 1 to 63 of [a-z0-9-], not starting with '-'. */
+  public static boolean validName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
+  /** True for the shape of a revision id (64 lowercase hex characters). */
+  public static boolean validRevision(String revision) {
+    return revision != null && REVISION.matcher(revision).matches();
+  }
+
+  /** Records a problem for each invalid or reserved name or missing value of {@code env}. */
+  public static void checkEnv(Map<String, String> env, List<String> problems) {
+    if (env != null) {
+      for (Map.Entry<String, String> e : sorted(env).entrySet()) {
+        checkEnv(e.getKey(), e.getValue(), problems);
+      }
+    }
+  }
+
+  /** Records a problem when {@code argv} is empty or has a null or empty element. */
+  public static void checkArgv(String field, List<String> argv, List<String> problems) {
     if (argv == null || argv.isEmpty()) {
       problems.add(field + " is empty: give the program and its arguments as a list of strings");
       return;
