@@ -225,6 +225,7 @@ public final class HostAgent {
         memory.runs =
             ctx.spawn(
                 Runs.create(settings, agentId, releases), "runs", DispatcherSelector.blocking());
+        ctx.watchWith(memory.runs, RunsStopped.INSTANCE);
       }
       this.runnerEvents = ctx.messageAdapter(InstanceRunner.Event.class, FromRunner::new);
       ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));

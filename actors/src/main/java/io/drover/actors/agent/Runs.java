@@ -94,7 +94,11 @@ final class Runs extends AbstractBehavior<Runs.Command> {
                           Behaviors.withTimers(
                               timers ->
                                   new Runs(ctx, timers, settings, agentId, releases, memory))))
-              .onFailure(Exception.class, SupervisorStrategy.restart().withStopChildren(false));
+              .onFailure(
+                  Exception.class,
+                  SupervisorStrategy.restart()
+                      .withStopChildren(false)
+                      .withLimit(HostAgent.RESTART_LIMIT, HostAgent.RESTART_WINDOW));
         });
   }
 

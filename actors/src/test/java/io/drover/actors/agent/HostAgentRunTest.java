@@ -349,6 +349,34 @@ class HostAgentRunTest {
   }
 
   @Test
+  void aRunSurvivesARestartOfTheAgentAfterAFailure() throws Exception {
+    ActorTestKit kit = kit();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    TestProbe<RunStatus> reports = kit.createTestProbe();
+    Path gate = tmp.resolve("gate");
+    agent.tell(
+        new StartRun(
+            order("backup-18", "while [ ! -f '" + gate + "' ]; do sleep 0.05; done", "1m"),
+            3,
+            reports.getRef()));
+    await(reports, "backup-18", RunState.RUNNING);
+
+    // a malformed assignment (no spec) makes the agent throw; supervision restarts it
+    TestProbe<HostAgent.SiteReport> sites = kit.createTestProbe();
+    agent.tell(
+        new HostAgent.Assign(
+            "broken", List.of(new HostAgent.Assignment("broken-1", 1, null)), sites.getRef()));
+
+    TestProbe<RunStatuses> replies = kit.createTestProbe();
+    agent.tell(new GetRuns(List.of("backup-18"), 3, reports.getRef(), replies.getRef()));
+    assertEquals(RunState.RUNNING, replies.receiveMessage(DEADLINE).runs().get(0).state());
+    Files.writeString(gate, "go");
+    await(reports, "backup-18", RunState.SUCCEEDED);
+    agent.tell(new StartRun(order("backup-19", "true", "1m"), 2, reports.getRef()));
+    assertEquals(RunState.REFUSED, reports.receiveMessage(DEADLINE).state());
+  }
+
+  @Test
   void aRestartWithTheSameDataDirMakesRunningRunsLostAndKeepsTheFence() throws Exception {
     ActorTestKit first = kit();
     ActorRef<HostAgent.Command> agent = agent(first);
