@@ -239,17 +239,20 @@ final class RunProcess extends AbstractBehavior<RunProcess.Command> {
       state = RunState.FAILED;
       reason = "exited with code " + e.code();
     }
-    String tail = state == RunState.SUCCEEDED ? "" : LogFiles.shortTail(p.logFile(), 5, 500);
-    getContext()
-        .getLog()
-        .info(
-            "{}: pid {} exited with code {}: {}{}{}",
-            who,
-            oldPid,
-            e.code(),
-            state,
-            reason == null ? "" : " (" + reason + ")",
-            tail.isEmpty() ? "" : "; log tail: " + tail.replace("\n", " | "));
+    if (state == RunState.SUCCEEDED) {
+      getContext().getLog().info("{}: pid {} exited with code 0: SUCCEEDED", who, oldPid);
+    } else {
+      String tail = LogFiles.shortTail(p.logFile(), 5, 500);
+      getContext()
+          .getLog()
+          .warn(
+              "{}: pid {} exited with code {}: FAILED ({}); log tail: {}",
+              who,
+              oldPid,
+              e.code(),
+              reason,
+              tail.isEmpty() ? "(empty)" : tail.replace("\n", " | "));
+    }
     runs.tell(
         new RunProcess.Ended(order.runId(), state, e.code(), reason, System.currentTimeMillis()));
     return Behaviors.stopped();

@@ -1,13 +1,16 @@
 package io.drover.actors.agent;
 
+import io.drover.actors.common.Durations;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -106,6 +109,48 @@ final class RunRules {
       }
     }
     return kept;
+  }
+
+  /**
+   * What is wrong with an order the scheduler should never have sent, or {@code null} when it can
+   * run. The scheduler validates jobs; this guards the agent against a malformed message.
+   */
+  static String problem(RunOrder o) {
+    if (o == null || blank(o.runId())) {
+      return "no run id";
+    }
+    if (blank(o.job())) {
+      return "no job name";
+    }
+    if (blank(o.revision())) {
+      return "no revision";
+    }
+    try {
+      Instant.parse(o.tick());
+    } catch (DateTimeParseException | NullPointerException e) {
+      return "tick '" + o.tick() + "' is not an ISO-8601 instant";
+    }
+    if (o.command() == null
+        || o.command().isEmpty()
+        || o.command().stream().anyMatch(a -> a == null)) {
+      return "no command";
+    }
+    Optional<Duration> timeout = Durations.parse(o.timeout());
+    if (timeout.isEmpty() || timeout.get().isNegative() || timeout.get().isZero()) {
+      return "timeout '" + o.timeout() + "' is not a positive duration";
+    }
+    if (o.env() != null) {
+      for (Map.Entry<String, String> e : o.env().entrySet()) {
+        if (e.getKey() == null || e.getValue() == null) {
+          return "env has a null name or value";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 
   /**

@@ -248,6 +248,13 @@ final class Runs extends AbstractBehavior<Runs.Command> {
 
   private void onStartRun(HostAgent.StartRun s) {
     RunOrder o = s.order();
+    String problem = RunRules.problem(o);
+    if (problem != null && (o == null || o.runId() == null || o.runId().isBlank())) {
+      getContext().getLog().warn("host {}: run order REFUSED: {}: {}", host, problem, o);
+      s.reportTo()
+          .tell(RunRules.refused(null, null, host, "invalid run order: " + problem, m.fence));
+      return;
+    }
     RunRecord known = m.records.get(o.runId());
     RunRules.Start decision =
         RunRules.decideStart(m.fence, s.fence(), known, o.tick(), m.recordsLostAt);
@@ -294,19 +301,11 @@ final class Runs extends AbstractBehavior<Runs.Command> {
       endNow(accepted, RunState.LOST, why, s.reportTo());
       return;
     }
-    Optional<Duration> timeout = Durations.parse(o.timeout());
-    if (timeout.isEmpty() || timeout.get().isNegative() || timeout.get().isZero()) {
-      endNow(
-          accepted,
-          RunState.FAILED,
-          "timeout '" + o.timeout() + "' is not a duration",
-          s.reportTo());
+    if (problem != null) {
+      endNow(accepted, RunState.FAILED, "invalid run order: " + problem, s.reportTo());
       return;
     }
-    if (o.command() == null || o.command().isEmpty()) {
-      endNow(accepted, RunState.FAILED, "no command", s.reportTo());
-      return;
-    }
+    Duration timeout = Durations.of(o.timeout());
     m.records.put(o.runId(), accepted);
     prune();
     if (!saveRuns()) {
@@ -338,7 +337,7 @@ final class Runs extends AbstractBehavior<Runs.Command> {
         getContext()
             .spawn(
                 RunProcess.create(
-                    new RunProcess.Params(settings, agentId, o, timeout.get(), logFile, releases),
+                    new RunProcess.Params(settings, agentId, o, timeout, logFile, releases),
                     processEvents),
                 "run-" + URLEncoder.encode(o.runId(), StandardCharsets.UTF_8));
     getContext().watchWith(process, new ProcessGone(o.runId()));

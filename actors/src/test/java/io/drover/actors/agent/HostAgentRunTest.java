@@ -280,6 +280,20 @@ class HostAgentRunTest {
   }
 
   @Test
+  void aMalformedOrderFailsWithoutAProcessAndStaysKnown() {
+    ActorTestKit kit = kit();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    TestProbe<RunStatus> reports = kit.createTestProbe();
+    agent.tell(new StartRun(order("backup-20", "true", "ten minutes"), 1, reports.getRef()));
+    RunStatus failed = reports.receiveMessage(DEADLINE);
+    assertEquals(RunState.FAILED, failed.state());
+    assertEquals(
+        "invalid run order: timeout 'ten minutes' is not a positive duration", failed.reason());
+    agent.tell(new StartRun(order("backup-20", "true", "1m"), 1, reports.getRef()));
+    assertEquals(RunState.FAILED, reports.receiveMessage(DEADLINE).state());
+  }
+
+  @Test
   void theTimeoutKillsTheWholeProcessGroup() throws Exception {
     ActorTestKit kit = kit();
     ActorRef<HostAgent.Command> agent = agent(kit);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,42 @@ class RunRulesTest {
     Path evil = RunRules.logFile(data, "..", "../../x");
     assertTrue(evil.normalize().startsWith(Path.of("/data/logs/cron")), evil.toString());
     assertFalse(evil.getFileName().toString().contains("/"));
+  }
+
+  @Test
+  void malformedOrdersAreNamed() {
+    RunOrder ok =
+        new RunOrder(
+            "r", "backup", "2026-12-01T03:00:00Z", "rev", List.of("true"), Map.of(), "10m");
+    assertNull(RunRules.problem(ok));
+    assertEquals("no run id", RunRules.problem(null));
+    assertEquals(
+        "no run id",
+        RunRules.problem(
+            new RunOrder(" ", "backup", ok.tick(), "rev", ok.command(), Map.of(), "10m")));
+    assertEquals(
+        "tick 'soon' is not an ISO-8601 instant",
+        RunRules.problem(new RunOrder("r", "backup", "soon", "rev", ok.command(), null, "10m")));
+    assertEquals(
+        "no command",
+        RunRules.problem(new RunOrder("r", "backup", ok.tick(), "rev", List.of(), null, "10m")));
+    assertEquals(
+        "timeout 'ten' is not a positive duration",
+        RunRules.problem(new RunOrder("r", "backup", ok.tick(), "rev", ok.command(), null, "ten")));
+    List<String> withNull = new ArrayList<>(List.of("sh"));
+    withNull.add(null);
+    assertEquals(
+        "no command",
+        RunRules.problem(new RunOrder("r", "backup", ok.tick(), "rev", withNull, null, "10m")));
+    Map<String, String> nullEnv = new HashMap<>();
+    nullEnv.put("A", null);
+    assertEquals(
+        "env has a null name or value",
+        RunRules.problem(
+            new RunOrder("r", "backup", ok.tick(), "rev", ok.command(), nullEnv, "1m")));
+    assertEquals(
+        "timeout '0s' is not a positive duration",
+        RunRules.problem(new RunOrder("r", "backup", ok.tick(), "rev", ok.command(), null, "0s")));
   }
 
   @Test
