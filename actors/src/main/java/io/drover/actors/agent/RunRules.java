@@ -166,7 +166,7 @@ final class RunRules {
   }
 
   private static String segment(String name) {
-    String s = URLEncoder.encode(name, StandardCharsets.UTF_8);
+    String s = name == null ? "" : URLEncoder.encode(name, StandardCharsets.UTF_8);
     return s.isEmpty() || s.equals(".") || s.equals("..") ? s.replace(".", "%2E") + "_" : s;
   }
 

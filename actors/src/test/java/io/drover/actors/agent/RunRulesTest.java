@@ -94,6 +94,7 @@ class RunRulesTest {
     Path evil = RunRules.logFile(data, "..", "../../x");
     assertTrue(evil.normalize().startsWith(Path.of("/data/logs/cron")), evil.toString());
     assertFalse(evil.getFileName().toString().contains("/"));
+    assertEquals(Path.of("/data/logs/cron/_/r.log"), RunRules.logFile(data, null, "r"));
   }
 
   @Test
