@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -30,12 +31,20 @@ final class RunBook {
    * @param fence the highest fencing token on disk (0 when there is none)
    * @param runs the records, oldest first
    * @param problem what could not be read (the runs file is then moved aside), or {@code null}
-   * @param runsLost the runs file existed but could not be read: run ids may have been forgotten
+   * @param runsLost the runs file existed but could not be read now: run ids may have been
+   *     forgotten
+   * @param recordsLostAt when run records were lost (now, or as an earlier incarnation recorded
+   *     it), or {@code null}: ticks before it may have run here
    */
-  record Loaded(long fence, List<RunRecord> runs, String problem, boolean runsLost) {}
+  record Loaded(
+      long fence, List<RunRecord> runs, String problem, boolean runsLost, Instant recordsLostAt) {}
 
-  /** The content of {@code runs.json}. */
-  record Content(long fence, List<RunRecord> runs) {}
+  /**
+   * The content of {@code runs.json}.
+   *
+   * @param recordsLostAt {@code Instant.toString()} of the last loss of the runs file, or null
+   */
+  record Content(long fence, List<RunRecord> runs, String recordsLostAt) {}
 
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -61,14 +70,16 @@ final class RunBook {
     } catch (NoSuchFileException e) {
       // first start
     } catch (IOException | NumberFormatException e) {
-      problems.add("unreadable fence file " + fenceFile + " (" + e.getMessage() + ")");
+      problems.add("unreadable fence file " + fenceFile + " (" + oneLine(e) + ")");
     }
     List<RunRecord> runs = List.of();
     boolean lost = false;
+    Instant lostAt = null;
     try {
       Content c = JSON.readValue(Files.readAllBytes(runsFile), Content.class);
       runs = c.runs() == null ? List.of() : List.copyOf(c.runs());
       fence = Math.max(fence, c.fence());
+      lostAt = c.recordsLostAt() == null ? null : Instant.parse(c.recordsLostAt());
       for (RunRecord r : runs) {
         fence = Math.max(fence, r.fence());
       }
@@ -76,6 +87,7 @@ final class RunBook {
       // first start
     } catch (IOException | RuntimeException e) {
       lost = true;
+      lostAt = Instant.now();
       Path aside = runsFile.resolveSibling("runs.json.unreadable");
       String moved;
       try {
@@ -84,17 +96,28 @@ final class RunBook {
       } catch (IOException m) {
         moved = "could not move it aside: " + m.getMessage();
       }
-      problems.add("unreadable runs file " + runsFile + " (" + e.getMessage() + "; " + moved + ")");
+      problems.add("unreadable runs file " + runsFile + " (" + oneLine(e) + "; " + moved + ")");
     }
-    return new Loaded(fence, runs, problems.isEmpty() ? null : String.join("; ", problems), lost);
+    return new Loaded(
+        fence, runs, problems.isEmpty() ? null : String.join("; ", problems), lost, lostAt);
+  }
+
+  private static String oneLine(Exception e) {
+    return String.valueOf(e.getMessage()).replaceAll("\\s*\n\\s*", " ");
   }
 
   void saveFence(long fence) throws IOException {
     atomicWrite(fenceFile, (fence + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
-  void saveRuns(long fence, Collection<RunRecord> oldestFirst) throws IOException {
-    atomicWrite(runsFile, JSON.writeValueAsBytes(new Content(fence, List.copyOf(oldestFirst))));
+  void saveRuns(long fence, Collection<RunRecord> oldestFirst, Instant recordsLostAt)
+      throws IOException {
+    Content c =
+        new Content(
+            fence,
+            List.copyOf(oldestFirst),
+            recordsLostAt == null ? null : recordsLostAt.toString());
+    atomicWrite(runsFile, JSON.writeValueAsBytes(c));
   }
 
   private static void atomicWrite(Path file, byte[] bytes) throws IOException {

@@ -38,7 +38,11 @@ import org.apache.pekko.pattern.StatusReply;
  * scheduler older than one the agent has heard from can start nothing.
  *
  * <p>Its state lives outside the behaviour ({@link Memory}): a restart after a failure keeps the
- * runs and their processes.
+ * runs and their processes. At the first start of an incarnation, runs the book shows starting or
+ * running are {@code LOST} (their leftover process groups are killed). An unreadable runs file is
+ * moved aside ({@code runs.json.unreadable}); the fence still comes from the {@code fence} file,
+ * and from then on a run id this agent does not know whose tick is older than the loss is answered
+ * {@code LOST} rather than started, since it may have run here already.
  */
 final class Runs extends AbstractBehavior<Runs.Command> {
 
@@ -65,7 +69,7 @@ final class Runs extends AbstractBehavior<Runs.Command> {
     RunBook book;
     long fence;
 
-    /** When this agent found its runs file unreadable, or null. */
+    /** When this agent (or an earlier incarnation) found its runs file unreadable, or null. */
     Instant recordsLostAt;
 
     /** Oldest first. */
@@ -150,9 +154,7 @@ final class Runs extends AbstractBehavior<Runs.Command> {
                       + " again but answered LOST"
                   : "");
     }
-    if (loaded.runsLost()) {
-      m.recordsLostAt = Instant.now();
-    }
+    m.recordsLostAt = loaded.recordsLostAt();
     int lost = 0;
     for (RunRecord r : loaded.runs()) {
       RunRecord after = RunRules.afterRestart(r);
@@ -558,7 +560,7 @@ final class Runs extends AbstractBehavior<Runs.Command> {
   /** Writes the records; false (and an error logged) when they could not be written. */
   private boolean saveRuns() {
     try {
-      m.book.saveRuns(m.fence, m.records.values());
+      m.book.saveRuns(m.fence, m.records.values(), m.recordsLostAt);
       return true;
     } catch (IOException e) {
       getContext()

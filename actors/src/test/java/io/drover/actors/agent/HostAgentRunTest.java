@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -431,6 +432,42 @@ class HostAgentRunTest {
     assertEquals(RunState.REFUSED, refused.state());
     assertEquals(5, refused.fence());
     assertEquals(List.of("started"), lines(marks));
+  }
+
+  @Test
+  void anUnreadableRunsFileStartsNoOldTickAndKeepsTheFence() throws Exception {
+    Path agentDir = Files.createDirectories(dataDir.resolve("agent"));
+    Files.writeString(agentDir.resolve("fence"), "3\n");
+    Files.writeString(agentDir.resolve("runs.json"), "{ torn");
+    ActorTestKit kit = kit();
+    ActorRef<HostAgent.Command> agent = agent(kit);
+    TestProbe<RunStatus> reports = kit.createTestProbe();
+    Path marks = tmp.resolve("marks");
+
+    // a tick from before the loss may have run here already: not started, answered LOST
+    agent.tell(
+        new StartRun(order("backup-21", "echo old >> '" + marks + "'", "1m"), 3, reports.getRef()));
+    RunStatus lost = reports.receiveMessage(DEADLINE);
+    assertEquals(RunState.LOST, lost.state());
+    assertTrue(lost.reason().contains("lost its run records"), lost.reason());
+
+    agent.tell(new StartRun(order("backup-22", "true", "1m"), 2, reports.getRef()));
+    assertEquals(RunState.REFUSED, reports.receiveMessage(DEADLINE).state());
+
+    String later = Instant.now().plusSeconds(60).toString();
+    RunOrder fresh =
+        new RunOrder(
+            "backup-23",
+            JOB,
+            later,
+            REVISION,
+            List.of("sh", "-c", "echo new >> '" + marks + "'"),
+            Map.of(),
+            "1m");
+    agent.tell(new StartRun(fresh, 3, reports.getRef()));
+    await(reports, "backup-23", RunState.SUCCEEDED);
+    assertEquals(List.of("new"), lines(marks));
+    assertTrue(Files.exists(agentDir.resolve("runs.json.unreadable")));
   }
 
   @Test

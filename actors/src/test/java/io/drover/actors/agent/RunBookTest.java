@@ -34,6 +34,7 @@ class RunBookTest {
     assertEquals(List.of(), l.runs());
     assertNull(l.problem());
     assertFalse(l.runsLost());
+    assertNull(l.recordsLostAt());
   }
 
   @Test
@@ -42,7 +43,7 @@ class RunBookTest {
     book.saveFence(7);
     RunRecord b = record("b", 3);
     RunRecord a = record("a", 4).ended(RunState.FAILED, 3, "exited with code 3", 5000L);
-    book.saveRuns(7, List.of(b, a));
+    book.saveRuns(7, List.of(b, a), null);
     RunBook.Loaded l = new RunBook(dir).load();
     assertEquals(7, l.fence());
     assertEquals(List.of(b, a), l.runs());
@@ -53,7 +54,7 @@ class RunBookTest {
   @Test
   void fenceIsTheHighestOfBothFilesAndTheRecords() throws IOException {
     RunBook book = new RunBook(dir);
-    book.saveRuns(6, List.of(record("a", 9)));
+    book.saveRuns(6, List.of(record("a", 9)), null);
     book.saveFence(4);
     assertEquals(9, new RunBook(dir).load().fence());
     Files.writeString(dir.resolve("fence"), "garbage");
@@ -75,5 +76,13 @@ class RunBookTest {
     assertTrue(l.problem().contains("unreadable runs file"), l.problem());
     assertTrue(Files.exists(dir.resolve("runs.json.unreadable")));
     assertFalse(Files.exists(dir.resolve("runs.json")));
+    assertNotNull(l.recordsLostAt());
+    assertFalse(l.problem().contains("\n"), l.problem());
+
+    // the loss is remembered by the next write, so a later incarnation still knows it
+    book.saveRuns(5, List.of(), l.recordsLostAt());
+    RunBook.Loaded next = new RunBook(dir).load();
+    assertFalse(next.runsLost());
+    assertEquals(l.recordsLostAt(), next.recordsLostAt());
   }
 }
