@@ -154,15 +154,11 @@ final class RunRules {
   }
 
   /**
-   * {@code <dataDir>/logs/cron/<job>/<runId>.log}; both names URL-encoded, so no name can leave the
+   * {@code <dataDir>/cron-logs/<job>/<runId>.log}; both names URL-encoded, so no name can leave the
    * directory.
    */
   static Path logFile(Path dataDir, String job, String runId) {
-    return dataDir
-        .resolve("logs")
-        .resolve("cron")
-        .resolve(segment(job))
-        .resolve(segment(runId) + ".log");
+    return dataDir.resolve("cron-logs").resolve(segment(job)).resolve(segment(runId) + ".log");
   }
 
   private static String segment(String name) {

@@ -27,6 +27,7 @@
  * record before its process starts ({@code RunBook}: {@code <dataDir>/agent/fence} and {@code
  * runs.json}, kept across node restarts; runs under way at a restart are {@code LOST}), and runs
  * each one in a {@code RunProcess} child (release dir, {@code setsid}, the run's environment,
- * output to {@code logs/cron/<job>/<run>.log}, timeout and stop by SIGTERM, grace, SIGKILL).
+ * output to {@code cron-logs/<job>/<run>.log}, apart from instance logs so no site name collides,
+ * timeout and stop by SIGTERM, grace, SIGKILL).
  */
 package io.drover.actors.agent;

@@ -81,6 +81,14 @@ public final class CronScheduler {
    */
   public record Describe(ActorRef<SingletonInfo> replyTo) implements Command {}
 
+  /** Answers {@link RevisionsInUse}: what the retention of revisions must keep for cronjobs. */
+  public record GetRevisions(ActorRef<RevisionsInUse> replyTo) implements Command {}
+
+  /**
+   * @param byJob each job's revision
+   */
+  public record RevisionsInUse(java.util.Map<String, String> byJob) implements CborSerializable {}
+
   public sealed interface Reply extends CborSerializable {}
 
   /**

@@ -132,6 +132,13 @@ final class SchedulerBehavior
         .onCommand(CronScheduler.Trigger.class, this::onTrigger)
         .onCommand(CronScheduler.RunLogs.class, this::onRunLogs)
         .onCommand(CronScheduler.Describe.class, this::onDescribe)
+        .onCommand(
+            CronScheduler.GetRevisions.class,
+            (s, c) -> {
+              Map<String, String> byJob = new java.util.TreeMap<>();
+              s.jobs().forEach((name, job) -> byJob.put(name, job.spec().revision()));
+              return Effect().reply(c.replyTo(), new CronScheduler.RevisionsInUse(byJob));
+            })
         .onCommand(CronScheduler.Stop.class, (s, c) -> Effect().stop().thenNoReply())
         .build();
   }

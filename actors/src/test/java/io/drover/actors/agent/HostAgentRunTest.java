@@ -251,7 +251,7 @@ class HostAgentRunTest {
       assertTrue(allowed.contains(name), "the node's " + name + " reached the run: " + text);
     }
     assertTrue(
-        Files.exists(dataDir.resolve("logs/cron/backup/backup-5.log")), "log file where expected");
+        Files.exists(dataDir.resolve("cron-logs/backup/backup-5.log")), "log file where expected");
 
     agent.tell(new GetRunLogs("backup-5", 1, logs.getRef()));
     assertEquals("to-stderr", logs.receiveMessage(DEADLINE).getValue());

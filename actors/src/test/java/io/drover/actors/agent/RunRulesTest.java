@@ -89,12 +89,12 @@ class RunRulesTest {
   void logFileStaysInsideTheCronDirectory() {
     Path data = Path.of("/data");
     assertEquals(
-        Path.of("/data/logs/cron/backup/backup%402026-12-01T03%3A00%3A00Z.log"),
+        Path.of("/data/cron-logs/backup/backup%402026-12-01T03%3A00%3A00Z.log"),
         RunRules.logFile(data, "backup", "backup@2026-12-01T03:00:00Z"));
     Path evil = RunRules.logFile(data, "..", "../../x");
-    assertTrue(evil.normalize().startsWith(Path.of("/data/logs/cron")), evil.toString());
+    assertTrue(evil.normalize().startsWith(Path.of("/data/cron-logs")), evil.toString());
     assertFalse(evil.getFileName().toString().contains("/"));
-    assertEquals(Path.of("/data/logs/cron/_/r.log"), RunRules.logFile(data, null, "r"));
+    assertEquals(Path.of("/data/cron-logs/_/r.log"), RunRules.logFile(data, null, "r"));
   }
 
   @Test
