@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SingletonsApiTest {
 
   private static final List<String> NAMES =
-      List.of("deploy-directory", "site-directory", "webhooks");
+      List.of("cron-scheduler", "deploy-directory", "site-directory", "webhooks");
 
   @TempDir Path tmp;
   private TestNode node;
@@ -94,11 +94,13 @@ class SingletonsApiTest {
       assertTrue(since.isBefore(Instant.now().plusSeconds(1)), s.toString());
       assertTrue(s.get("reason").isNull(), s.toString());
     }
-    assertEquals(0, list.get(1).at("/details/sites").asInt(), list.toString());
-    assertEquals(0, list.get(0).at("/details/deploys").asInt(), list.toString());
-    assertEquals(0, list.get(0).at("/details/queued").asInt(), list.toString());
-    assertTrue(list.get(0).at("/details/running").isArray(), list.toString());
-    assertEquals(1, list.get(2).at("/details/targets").asInt(), list.toString());
+    assertEquals(1, list.get(0).at("/details/fencingToken").asInt(), list.toString());
+    assertEquals(0, list.get(0).at("/details/jobs").asInt(), list.toString());
+    assertEquals(0, list.get(2).at("/details/sites").asInt(), list.toString());
+    assertEquals(0, list.get(1).at("/details/deploys").asInt(), list.toString());
+    assertEquals(0, list.get(1).at("/details/queued").asInt(), list.toString());
+    assertTrue(list.get(1).at("/details/running").isArray(), list.toString());
+    assertEquals(1, list.get(3).at("/details/targets").asInt(), list.toString());
   }
 
   @Test
@@ -110,7 +112,7 @@ class SingletonsApiTest {
     Singletons.get(node.node.system())
         .register("aa-silent", silent, (ActorRef<SingletonInfo> replyTo) -> (Object) replyTo);
     JsonNode list = singletons();
-    assertEquals(4, list.size(), list.toString());
+    assertEquals(NAMES.size() + 1, list.size(), list.toString());
     JsonNode s = list.get(0);
     assertEquals("aa-silent", s.get("name").asText());
     assertEquals("unavailable", s.get("state").asText());
