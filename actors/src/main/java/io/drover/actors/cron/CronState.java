@@ -105,6 +105,29 @@ public record CronState(Map<String, Job> jobs, long fence, String fencedBy, long
     }
   }
 
+  /** A run still active, and its job. */
+  public record ActiveRun(String job, RunRecord run) {}
+
+  /** Every run still active, of all jobs. */
+  public List<ActiveRun> activeRuns() {
+    List<ActiveRun> out = new ArrayList<>();
+    for (Map.Entry<String, Job> e : jobs.entrySet()) {
+      for (RunRecord r : e.getValue().active()) {
+        out.add(new ActiveRun(e.getKey(), r));
+      }
+    }
+    return out;
+  }
+
+  /** How many active runs each host has. */
+  public Map<String, Integer> runsPerHost() {
+    Map<String, Integer> m = new java.util.HashMap<>();
+    for (ActiveRun a : activeRuns()) {
+      m.merge(a.run().host(), 1, Integer::sum);
+    }
+    return m;
+  }
+
   /** The job, or null. */
   public Job job(String name) {
     return jobs.get(name);

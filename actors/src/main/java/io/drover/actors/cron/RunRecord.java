@@ -47,6 +47,32 @@ public record RunRecord(
   public static final String SKIPPED = "skipped";
   public static final String MISSED = "missed";
 
+  /** A run decided now and dispatched to {@code host} once persisted. */
+  static RunRecord started(
+      String run,
+      java.time.Instant tick,
+      io.drover.actors.host.HostInfo host,
+      java.time.Instant now,
+      boolean manual,
+      int attempt,
+      long fence) {
+    return new RunRecord(
+        run,
+        tick.toString(),
+        host.name(),
+        STARTED,
+        null,
+        now.toEpochMilli(),
+        null,
+        null,
+        manual,
+        attempt,
+        1,
+        tick.toString(),
+        host.incarnation(),
+        fence);
+  }
+
   /** Still running (or about to): not ended. */
   public boolean active() {
     return STARTED.equals(state);

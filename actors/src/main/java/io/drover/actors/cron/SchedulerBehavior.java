@@ -44,9 +44,6 @@ final class SchedulerBehavior
   /** A run's host not known to this node for this long after the take-over is lost. */
   static final Duration HOST_UNKNOWN_AFTER = Duration.ofSeconds(30);
 
-  /** Jobs whose next tick the singleton inspection shows. */
-  static final int DESCRIBED_JOBS = 100;
-
   /** How soon a job whose due tick waits for a host is looked at again. */
   static final Duration RETRY_BLOCKED = Duration.ofMillis(500);
 
@@ -117,28 +114,21 @@ final class SchedulerBehavior
         .onCommand(AgentRuns.class, this::onAgentRuns)
         .onCommand(CronScheduler.Put.class, this::onPut)
         .onCommand(CronScheduler.Delete.class, this::onDelete)
-        .onCommand(CronScheduler.Get.class, this::onGet)
+        .onCommand(
+            CronScheduler.Get.class,
+            (s, c) -> Effect().reply(c.replyTo(), CronReplies.job(s, c.job())))
         .onCommand(
             CronScheduler.ListJobs.class,
-            (s, c) ->
-                Effect()
-                    .reply(
-                        c.replyTo(),
-                        new CronScheduler.Jobs(
-                            s.jobs().entrySet().stream()
-                                .map(e -> CronView.of(e.getKey(), e.getValue(), 1))
-                                .toList())))
-        .onCommand(CronScheduler.GetRuns.class, this::onGetRuns)
+            (s, c) -> Effect().reply(c.replyTo(), CronReplies.jobs(s)))
+        .onCommand(
+            CronScheduler.GetRuns.class,
+            (s, c) -> Effect().reply(c.replyTo(), CronReplies.runs(s, c.job(), c.limit())))
         .onCommand(CronScheduler.Trigger.class, this::onTrigger)
         .onCommand(CronScheduler.RunLogs.class, this::onRunLogs)
         .onCommand(CronScheduler.Describe.class, this::onDescribe)
         .onCommand(
             CronScheduler.GetRevisions.class,
-            (s, c) -> {
-              Map<String, String> byJob = new java.util.TreeMap<>();
-              s.jobs().forEach((name, job) -> byJob.put(name, job.spec().revision()));
-              return Effect().reply(c.replyTo(), new CronScheduler.RevisionsInUse(byJob));
-            })
+            (s, c) -> Effect().reply(c.replyTo(), CronReplies.revisions(s)))
         .onCommand(CronScheduler.Stop.class, (s, c) -> Effect().stop().thenNoReply())
         .build();
   }
@@ -162,7 +152,7 @@ final class SchedulerBehavior
                       address,
                       token,
                       n.jobs().size(),
-                      activeRuns(n).size());
+                      n.activeRuns().size());
               timers.startTimerWithFixedDelay(
                   CronScheduler.Reconcile.INSTANCE, CronScheduler.RECONCILE_INTERVAL);
               ctx.getSelf().tell(CronScheduler.Reconcile.INSTANCE);
@@ -188,121 +178,42 @@ final class SchedulerBehavior
    * One look at every job: persist what is decided, then dispatch and sleep until the next tick.
    */
   private ReplyEffect<CronEvent, CronState> plan(CronState s) {
-    Instant now = clock.instant();
-    List<CronEvent> events = new ArrayList<>();
-    List<RunRecord> dispatch = new ArrayList<>();
-    List<RunRecord> stop = new ArrayList<>();
-    Map<String, Integer> perHost = runsPerHost(s);
-    for (Map.Entry<String, CronState.Job> e : s.jobs().entrySet()) {
-      String name = e.getKey();
-      CronState.Job job = e.getValue();
-      CronSpec spec = job.spec();
-      if (Boolean.TRUE.equals(spec.suspend())) {
-        continue;
-      }
-      Schedule schedule = schedule(name, spec);
-      Instant cursor = Instant.parse(job.cursor());
-      Optional<Instant> next = schedule.next(cursor);
-      if (next.isEmpty() || next.get().isAfter(now)) {
-        continue;
-      }
-      List<RunRecord> active = job.active();
-      String running = active.isEmpty() ? null : active.get(active.size() - 1).run();
-      boolean hostAvailable =
-          hosts.hosts().stream().anyMatch(h -> HostChoice.eligible(hosts, h, spec.pool()));
-      String context =
-          !hostAvailable
-              ? "no schedulable host in pool " + spec.pool()
-              : s.fencedAt() > cursor.toEpochMilli()
-                  ? "the scheduler was not running until "
-                      + Instant.ofEpochMilli(s.fencedAt())
-                      + " (failover or restart)"
-                  : null;
-      CronTicks.Plan p = CronTicks.plan(schedule, spec, cursor, now, running, context);
-      if (!p.runs().isEmpty() && !hostAvailable) {
-        continue; // Wait for a host; the ticks are missed once past the starting deadline.
-      }
-      for (CronTicks.Decision d : p.decisions()) {
-        if (d.kind() == CronTicks.Kind.RUN) {
-          String run = RunIds.of(name, d.tick(), 0);
-          HostInfo host = HostChoice.pick(hosts, spec.pool(), perHost, Set.of(), run).orElseThrow();
-          perHost.merge(host.name(), 1, Integer::sum);
-          RunRecord r = started(run, d.tick(), host, now, false, 0, s.fence() + 0);
-          events.add(new CronEvent.TickStarted(name, r));
-          dispatch.add(r);
-        } else {
-          events.add(
-              new CronEvent.TickRecorded(
-                  name,
-                  new RunRecord(
-                      RunIds.of(name, d.tick(), 0),
-                      d.tick().toString(),
-                      null,
-                      d.kind() == CronTicks.Kind.MISSED ? RunRecord.MISSED : RunRecord.SKIPPED,
-                      null,
-                      null,
-                      now.toEpochMilli(),
-                      d.reason(),
-                      false,
-                      0,
-                      d.count(),
-                      d.through().toString(),
-                      null,
-                      s.fence())));
-        }
-      }
-      if (p.replace()) {
-        stop.addAll(active);
-      }
-      if (p.warning() != null) {
-        events.add(new CronEvent.JobWarned(name, now.toEpochMilli(), p.warning()));
-      }
-    }
+    CronRound.Round round = CronRound.plan(s, hosts, clock.instant(), this::schedule);
+    List<CronEvent> events = round.events();
+    List<RunRecord> stop = round.stop();
     if (events.isEmpty()) {
       sleep(s);
       return Effect().noReply();
     }
+    return persistThenDispatch(
+        events,
+        n -> {
+          for (RunRecord r : stop) {
+            stopRun(n, r, "replaced by a newer tick (concurrency replace)");
+          }
+          sleep(n);
+        });
+  }
+
+  /**
+   * Persists {@code events}; once they are written (never before) logs them, runs {@code after} and
+   * dispatches every run they start.
+   */
+  private ReplyEffect<CronEvent, CronState> persistThenDispatch(
+      List<CronEvent> events, java.util.function.Consumer<CronState> after) {
     return Effect()
         .persist(events)
         .thenRun(
             n -> {
-              log(events);
-              for (RunRecord r : stop) {
-                stopRun(n, r, "replaced by a newer tick (concurrency replace)");
-              }
+              CronLog.log(ctx.getLog(), events);
+              after.accept(n);
               for (CronEvent ev : events) {
                 if (ev instanceof CronEvent.TickStarted t) {
                   dispatch(n, t.job(), t.run());
                 }
               }
-              sleep(n);
             })
         .thenNoReply();
-  }
-
-  private RunRecord started(
-      String run,
-      Instant tick,
-      HostInfo host,
-      Instant now,
-      boolean manual,
-      int attempt,
-      long fence) {
-    return new RunRecord(
-        run,
-        tick.toString(),
-        host.name(),
-        RunRecord.STARTED,
-        null,
-        now.toEpochMilli(),
-        null,
-        null,
-        manual,
-        attempt,
-        1,
-        tick.toString(),
-        host.incarnation(),
-        fence);
   }
 
   /** Sleeps until the next tick of any job, at most {@link CronScheduler#MAX_SLEEP}. */
@@ -364,26 +275,6 @@ final class SchedulerBehavior
     return hosts.hosts().stream().filter(h -> h.name().equals(name)).findFirst();
   }
 
-  private static Map<String, Integer> runsPerHost(CronState s) {
-    Map<String, Integer> m = new HashMap<>();
-    for (ActiveRun a : activeRuns(s)) {
-      m.merge(a.run().host(), 1, Integer::sum);
-    }
-    return m;
-  }
-
-  private record ActiveRun(String job, RunRecord run) {}
-
-  private static List<ActiveRun> activeRuns(CronState s) {
-    List<ActiveRun> out = new ArrayList<>();
-    for (Map.Entry<String, CronState.Job> e : s.jobs().entrySet()) {
-      for (RunRecord r : e.getValue().active()) {
-        out.add(new ActiveRun(e.getKey(), r));
-      }
-    }
-    return out;
-  }
-
   // What the agents say.
 
   private ReplyEffect<CronEvent, CronState> onHosts(CronState s, HostsChanged c) {
@@ -408,7 +299,7 @@ final class SchedulerBehavior
       CronState s, List<RunStatus> statuses, String incarnation) {
     List<CronEvent> events = new ArrayList<>();
     List<RunRecord> redispatch = new ArrayList<>();
-    Map<String, Integer> perHost = runsPerHost(s);
+    Map<String, Integer> perHost = s.runsPerHost();
     Instant now = clock.instant();
     for (RunStatus st : statuses) {
       CronState.Job job = s.job(st.job());
@@ -460,21 +351,13 @@ final class SchedulerBehavior
       }
       return Effect().noReply();
     }
-    return Effect()
-        .persist(events)
-        .thenRun(
-            n -> {
-              log(events);
-              for (RunRecord r : redispatch) {
-                dispatch(n, jobOf(n, r), r);
-              }
-              for (CronEvent ev : events) {
-                if (ev instanceof CronEvent.TickStarted t) {
-                  dispatch(n, t.job(), t.run());
-                }
-              }
-            })
-        .thenNoReply();
+    return persistThenDispatch(
+        events,
+        n -> {
+          for (RunRecord r : redispatch) {
+            dispatch(n, jobOf(n, r), r);
+          }
+        });
   }
 
   private static String jobOf(CronState s, RunRecord r) {
@@ -527,7 +410,7 @@ final class SchedulerBehavior
     events.add(
         new CronEvent.TickStarted(
             job,
-            started(
+            RunRecord.started(
                 run,
                 Instant.parse(rec.tick()),
                 host.get(),
@@ -542,10 +425,10 @@ final class SchedulerBehavior
     reconcileRound++;
     boolean all = reconcileRound % CronScheduler.FULL_RECONCILE_EVERY == 1;
     Instant now = clock.instant();
-    Map<String, Integer> perHost = runsPerHost(s);
+    Map<String, Integer> perHost = s.runsPerHost();
     List<CronEvent> events = new ArrayList<>();
     Map<String, List<String>> ask = new HashMap<>();
-    for (ActiveRun a : activeRuns(s)) {
+    for (CronState.ActiveRun a : s.activeRuns()) {
       RunRecord r = a.run();
       Optional<HostInfo> h = host(r.host());
       boolean departed = hosts.departed().contains(r.host());
@@ -574,18 +457,7 @@ final class SchedulerBehavior
     if (events.isEmpty()) {
       return Effect().noReply();
     }
-    return Effect()
-        .persist(events)
-        .thenRun(
-            n -> {
-              log(events);
-              for (CronEvent ev : events) {
-                if (ev instanceof CronEvent.TickStarted t) {
-                  dispatch(n, t.job(), t.run());
-                }
-              }
-            })
-        .thenNoReply();
+    return persistThenDispatch(events, n -> {});
   }
 
   // API.
@@ -632,7 +504,7 @@ final class SchedulerBehavior
   private ReplyEffect<CronEvent, CronState> onDelete(CronState s, CronScheduler.Delete c) {
     CronState.Job old = s.job(c.job());
     if (old == null) {
-      return Effect().reply(c.replyTo(), notFound(c.job()));
+      return Effect().reply(c.replyTo(), CronReplies.notFound(c.job()));
     }
     return Effect()
         .persist(new CronEvent.JobDeleted(c.job(), clock.millis()))
@@ -648,32 +520,10 @@ final class SchedulerBehavior
         .thenReply(c.replyTo(), n -> new CronScheduler.Saved(false, CronView.of(c.job(), old, 0)));
   }
 
-  private ReplyEffect<CronEvent, CronState> onGet(CronState s, CronScheduler.Get c) {
-    CronState.Job j = s.job(c.job());
-    return Effect()
-        .reply(
-            c.replyTo(),
-            j == null
-                ? notFound(c.job())
-                : new CronScheduler.Job(CronView.of(c.job(), j, CronView.LAST_RUNS)));
-  }
-
-  private ReplyEffect<CronEvent, CronState> onGetRuns(CronState s, CronScheduler.GetRuns c) {
-    CronState.Job j = s.job(c.job());
-    if (j == null) {
-      return Effect().reply(c.replyTo(), notFound(c.job()));
-    }
-    List<RunRecord> h = j.history();
-    return Effect()
-        .reply(
-            c.replyTo(),
-            new CronScheduler.Runs(h.subList(0, Math.min(Math.max(0, c.limit()), h.size()))));
-  }
-
   private ReplyEffect<CronEvent, CronState> onTrigger(CronState s, CronScheduler.Trigger c) {
     CronState.Job j = s.job(c.job());
     if (j == null) {
-      return Effect().reply(c.replyTo(), notFound(c.job()));
+      return Effect().reply(c.replyTo(), CronReplies.notFound(c.job()));
     }
     if (!ready) {
       return Effect()
@@ -698,7 +548,7 @@ final class SchedulerBehavior
     }
     Instant now = clock.instant();
     String run = RunIds.manual(c.job(), now);
-    Optional<HostInfo> host = HostChoice.pick(hosts, spec.pool(), runsPerHost(s), Set.of(), run);
+    Optional<HostInfo> host = HostChoice.pick(hosts, spec.pool(), s.runsPerHost(), Set.of(), run);
     if (host.isEmpty()) {
       return Effect()
           .reply(
@@ -709,14 +559,14 @@ final class SchedulerBehavior
                       + spec.pool()
                       + " (GET /api/v1/hosts shows them); nothing was started"));
     }
-    RunRecord r = started(run, now, host.get(), now, true, 0, s.fence());
+    RunRecord r = RunRecord.started(run, now, host.get(), now, true, 0, s.fence());
     List<RunRecord> replaced = spec.concurrency().equals("replace") ? active : List.of();
     CronEvent e = new CronEvent.TickStarted(c.job(), r);
     return Effect()
         .persist(e)
         .thenRun(
             n -> {
-              log(List.of(e));
+              CronLog.log(ctx.getLog(), List.of(e));
               for (RunRecord old : replaced) {
                 stopRun(n, old, "replaced by manual run " + run + " (concurrency replace)");
               }
@@ -750,67 +600,11 @@ final class SchedulerBehavior
   }
 
   private ReplyEffect<CronEvent, CronState> onDescribe(CronState s, CronScheduler.Describe c) {
-    ObjectNode d = Singletons.details();
-    d.put("fencingToken", s.fence());
-    d.put("jobs", s.jobs().size());
-    d.put("runsInFlight", activeRuns(s).size());
-    ObjectNode next = d.putObject("nextTicks");
-    for (Map.Entry<String, CronState.Job> e : s.jobs().entrySet()) {
-      CronSpec spec = e.getValue().spec();
-      if (next.size() >= DESCRIBED_JOBS) {
-        break; // GET /api/v1/cronjobs has the rest
-      }
-      if (!Boolean.TRUE.equals(spec.suspend())) {
-        schedule(e.getKey(), spec)
-            .next(Instant.parse(e.getValue().cursor()))
-            .ifPresent(t -> next.put(e.getKey(), t.toString()));
-      }
-    }
+    ObjectNode d = CronReplies.details(s, s.activeRuns().size(), this::schedule);
     return Effect()
         .reply(
             c.replyTo(),
             Singletons.get(ctx.getSystem())
                 .describe(CronScheduler.NAME, ready ? SingletonInfo.RUNNING : "starting", d));
-  }
-
-  private static CronScheduler.NotFound notFound(String job) {
-    return new CronScheduler.NotFound(
-        "no cronjob named " + job + " (GET /api/v1/cronjobs lists them)");
-  }
-
-  private void log(List<CronEvent> events) {
-    for (CronEvent e : events) {
-      if (e instanceof CronEvent.TickStarted t) {
-        ctx.getLog()
-            .info(
-                "cronjob {} tick {}: run {} dispatched to host {} (fencing token {}{}{})",
-                t.job(),
-                t.run().tick(),
-                t.run().run(),
-                t.run().host(),
-                t.run().fence(),
-                t.run().manual() ? ", manual" : "",
-                t.run().attempt() > 0 ? ", retry " + t.run().attempt() : "");
-      } else if (e instanceof CronEvent.TickRecorded t) {
-        ctx.getLog()
-            .info(
-                "cronjob {} tick {}: {}: {}",
-                t.job(),
-                t.record().tick(),
-                t.record().state(),
-                t.record().reason());
-      } else if (e instanceof CronEvent.RunEnded r) {
-        ctx.getLog()
-            .info(
-                "cronjob {} run {}: {}{}{}",
-                r.job(),
-                r.run(),
-                r.state(),
-                r.exitCode() == null ? "" : " (exit code " + r.exitCode() + ")",
-                r.reason() == null ? "" : ": " + r.reason());
-      } else if (e instanceof CronEvent.JobWarned w) {
-        ctx.getLog().warn("cronjob {}: {}", w.job(), w.message());
-      }
-    }
   }
 }
