@@ -324,9 +324,10 @@ final class Runs extends AbstractBehavior<Runs.Command> {
     }
     m.reportTo.put(o.runId(), s.reportTo());
     s.reportTo().tell(accepted.status(host, m.fence));
+    // The start (or failure to start) is the line for operators; this one is for debugging.
     getContext()
         .getLog()
-        .info(
+        .debug(
             "cronjob {} run {} on host {}: accepted (tick {}, revision {}, fencing token {})",
             o.job(),
             o.runId(),

@@ -27,8 +27,11 @@ final class CronLog {
             t.record().tick(),
             t.record().state(),
             t.record().reason());
+      } else if (e instanceof CronEvent.RunEnded r && r.state().equals(RunRecord.LOST)) {
+        // The agent logs exits; a lost run is the scheduler's own finding.
+        log.warn("cronjob {} run {}: lost: {}", r.job(), r.run(), r.reason());
       } else if (e instanceof CronEvent.RunEnded r) {
-        log.info(
+        log.debug(
             "cronjob {} run {}: {}{}{}",
             r.job(),
             r.run(),
