@@ -158,7 +158,7 @@ public final class CronTicks {
       }
     }
     long missed = beyond + missedListed.size();
-    String late = context == null ? "" : " (" + context + ")";
+    String late = context == null ? "" : "; " + context;
     if (beyond > 0 || missedListed.size() > MAX_LISTED_MISSED) {
       // One entry for everything missed but the newest few.
       int keep = Math.min(MAX_LISTED_MISSED - 1, missedListed.size());
@@ -201,7 +201,7 @@ public final class CronTicks {
         missed > 1
             ? (atLeast ? "at least " : "")
                 + missed
-                + " ticks missed up to "
+                + " ticks missed before "
                 + latest
                 + late
                 + (chosen.isEmpty()
