@@ -1,4 +1,4 @@
-package io.drover.chaos.bench;
+package io.drover.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CronFailoverTest {
+class NodeLogsTest {
 
   private static long at(LocalDate day, String time) {
     return day.atTime(LocalTime.parse(time))
@@ -27,14 +27,13 @@ class CronFailoverTest {
     long fault = at(day, "03:40:00.000");
     assertEquals(
         at(day, "03:40:05.250"),
-        CronFailover.NodeLogs.time("03:40:05.250 INFO  X - cron scheduler started on", fault)
-            .orElseThrow());
+        NodeLogs.time("03:40:05.250 INFO  X - cron scheduler started on", fault).orElseThrow());
     // Just before midnight, a line just after it belongs to the next day.
     long late = at(day, "23:59:59.000");
     assertEquals(
         at(day.plusDays(1), "00:00:03.000"),
-        CronFailover.NodeLogs.time("00:00:03.000 WARN x", late).orElseThrow());
-    assertTrue(CronFailover.NodeLogs.time("Exception in thread", fault).isEmpty());
+        NodeLogs.time("00:00:03.000 WARN x", late).orElseThrow());
+    assertTrue(NodeLogs.time("Exception in thread", fault).isEmpty());
 
     Path log = dir.resolve("n1-node.log");
     Files.write(
@@ -44,9 +43,8 @@ class CronFailoverTest {
             "  at some.Stack(Trace.java:1)",
             "03:40:06.500 INFO  S - cron scheduler started on b with fencing token 2"));
     assertEquals(
-        at(day, "03:40:06.500"),
-        CronFailover.NodeLogs.firstAfter(log, "cron scheduler started on", fault));
-    assertEquals(-1, CronFailover.NodeLogs.firstAfter(log, "SBR took decision", fault));
-    assertEquals(-1, CronFailover.NodeLogs.firstAfter(dir.resolve("none"), "x", fault));
+        at(day, "03:40:06.500"), NodeLogs.firstAfter(log, "cron scheduler started on", fault));
+    assertEquals(-1, NodeLogs.firstAfter(log, "SBR took decision", fault));
+    assertEquals(-1, NodeLogs.firstAfter(dir.resolve("none"), "x", fault));
   }
 }
