@@ -409,6 +409,11 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
+  /** The cluster's PostgreSQL database (its journal). */
+  public Postgres.Database database() {
+    return db;
+  }
+
   /** The host of an agent id ({@code DROVER_AGENT_ID}) of this cluster's nodes, or null. */
   public String hostOfAgent(String agentId) {
     return hostByAgentId.get(agentId);

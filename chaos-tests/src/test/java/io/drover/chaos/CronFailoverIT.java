@@ -138,17 +138,15 @@ class CronFailoverIT {
     long f = System.currentTimeMillis();
     cluster.stop(v);
 
-    TickLog.Line next = cron.awaitTickElsewhere(f, before.host(), FAILOVER_WITHIN);
-    assertNotNull(next, "no run on another node within " + FAILOVER_WITHIN);
     LocalNode.await(
         Duration.ofSeconds(60),
         before.host() + " downed by its peers",
         () -> cluster.removedByPeers(v));
-    CronWatch.Scheduler now = cron.awaitScheduler(Duration.ofSeconds(60));
-    assertNotEquals(before.host(), now.host());
-    assertTrue(now.token() > before.token(), now.token() + " after " + before.token());
-    // Ticks keep running elsewhere while the old holder sleeps.
-    cron.awaitTicking(Duration.ofSeconds(30));
+    // The old holder sleeps on: the scheduler moves and ticks run elsewhere meanwhile. (Bounded:
+    // whatever holds them up is collected below, the node woken, and the test fails at the end.)
+    TickLog.Line next = cron.awaitTickElsewhere(f, before.host(), Duration.ofSeconds(45));
+    List<String> stuck = next == null ? PgActivity.busySessions(cluster.database()) : List.of();
+    CronWatch.Scheduler now = next == null ? null : cron.awaitScheduler(Duration.ofSeconds(60));
 
     long logBefore = Files.size(stale.log);
     long woke = System.currentTimeMillis();
@@ -167,6 +165,16 @@ class CronFailoverIT {
     cluster.awaitMembersUp(Duration.ofSeconds(120));
     cron.awaitTicking(Duration.ofSeconds(60));
     assertNoTickTwice();
+    assertNotNull(
+        next,
+        "no run on another node while "
+            + before.host()
+            + " was paused (downed; woken "
+            + (woke - f)
+            + " ms after the SIGSTOP); journal sessions not idle then: "
+            + stuck);
+    assertNotEquals(before.host(), now.host());
+    assertTrue(now.token() > before.token(), now.token() + " after " + before.token());
 
     // The stale incarnation dispatched nothing after it woke: a dispatch is logged only once its
     // TickStarted is in the journal, so a line with its old token would be a write that got

@@ -5,6 +5,7 @@ import io.drover.chaos.ChaosRunner;
 import io.drover.chaos.CronWatch;
 import io.drover.chaos.History;
 import io.drover.chaos.NodeLogs;
+import io.drover.chaos.PgActivity;
 import io.drover.chaos.TickLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,13 @@ public final class CronFailover {
   /** A fault without a run elsewhere within this is reported as such. */
   static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(120);
 
+  /**
+   * A paused node is woken this long after its peers removed it (past the downing), or as soon as a
+   * tick ran elsewhere, whichever comes first: long enough for the scheduler to move while the old
+   * holder still sleeps, which is the case fencing is for.
+   */
+  static final Duration PAUSED_AFTER_DOWNING = Duration.ofSeconds(5);
+
   private CronFailover() {}
 
   /** What one fault measured; times are ms after the fault, -1 when not seen. */
@@ -51,6 +59,8 @@ public final class CronFailover {
       long takeover,
       String newHost,
       long newToken,
+      long woke,
+      List<String> stuck,
       String after) {}
 
   public static void main(String[] args) throws Exception {
@@ -148,8 +158,11 @@ public final class CronFailover {
     long deadline = System.nanoTime() + FAILOVER_DEADLINE.toNanos();
     TickLog.Line tick = null;
     long downed = -1;
+    long woke = -1;
+    List<String> stuck = List.of();
     CronWatch.Scheduler moved = null;
-    while (System.nanoTime() < deadline && (tick == null || downed < 0 || moved == null)) {
+    while (System.nanoTime() < deadline
+        && (tick == null || downed < 0 || moved == null || (!kill && woke < 0))) {
       if (tick == null) {
         tick = cron.firstElsewhere(f, victim).orElse(null);
       }
@@ -159,7 +172,23 @@ public final class CronFailover {
       if (moved == null) {
         moved = cron.scheduler().filter(s -> !s.host().equals(victim)).orElse(null);
       }
+      long now = System.currentTimeMillis() - f;
+      if (!kill
+          && woke < 0
+          && downed >= 0
+          && (tick != null || now >= downed + PAUSED_AFTER_DOWNING.toMillis())) {
+        if (tick == null) {
+          // Evidence of what holds the new scheduler up while the old one sleeps.
+          stuck = PgActivity.busySessions(cluster.database());
+        }
+        cluster.wake(v);
+        woke = System.currentTimeMillis() - f;
+      }
       TimeUnit.MILLISECONDS.sleep(100);
+    }
+    if (!kill && woke < 0) {
+      cluster.wake(v);
+      woke = System.currentTimeMillis() - f;
     }
     // The survivors' logs time the phases more precisely than polling can.
     long unreachable = -1;
@@ -181,14 +210,12 @@ public final class CronFailover {
       cluster.restart(v);
       after = "restarted";
     } else {
-      long woke = System.currentTimeMillis();
-      cluster.wake(v);
       ChaosCluster.PauseOutcome out = cluster.rejoin(v);
       after =
           (out == ChaosCluster.PauseOutcome.DOWNED_AND_RESTARTED
                   ? "woke downed, exited 3, restarted"
                   : "woke as a member")
-              + NodeLogs.fencingSeen(cluster.node(v).log, woke);
+              + NodeLogs.fencingSeen(cluster.node(v).log, f + woke);
     }
     return new Sample(
         kill,
@@ -202,6 +229,8 @@ public final class CronFailover {
         rel(takeover, f),
         moved == null ? null : moved.host(),
         moved == null ? -1 : moved.token(),
+        woke,
+        stuck,
         after);
   }
 
@@ -221,18 +250,20 @@ public final class CronFailover {
     if (s.tick() == null) {
       return String.format(
           Locale.ROOT,
-          "  %s %2d: scheduler on %s (token %d): NO run on another node within %d s; %s",
+          "  %s %2d: scheduler on %s (token %d): NO run on another node within %d s%s; %s%s",
           what,
           n,
           s.victim(),
           s.token(),
           FAILOVER_DEADLINE.toSeconds(),
-          s.after());
+          s.kill() ? "" : " (SIGCONT " + secs(s.woke()) + ")",
+          s.after(),
+          stuck(s));
     }
     return String.format(
         Locale.ROOT,
         "  %s %2d: scheduler on %s (token %d) -> tick %s ran on %s after %5d ms"
-            + " [unreachable %s, downed %s, scheduler started on %s %s (token %d)]; %s",
+            + " [unreachable %s, downed %s, scheduler started on %s %s (token %d)%s]; %s%s",
         what,
         n,
         s.victim(),
@@ -245,7 +276,19 @@ public final class CronFailover {
         s.newHost(),
         secs(s.takeover()),
         s.newToken(),
-        s.after());
+        s.kill()
+            ? ""
+            : ", SIGCONT "
+                + secs(s.woke())
+                + (s.millis() > s.woke() ? ": the run came only after the wake" : ""),
+        s.after(),
+        stuck(s));
+  }
+
+  private static String stuck(Sample s) {
+    return s.stuck().isEmpty()
+        ? ""
+        : "\n      journal sessions not idle before the wake: " + String.join("; ", s.stuck());
   }
 
   private static String secs(long ms) {
@@ -256,8 +299,12 @@ public final class CronFailover {
     List<Double> ms = new ArrayList<>();
     List<Double> down = new ArrayList<>();
     List<Double> take = new ArrayList<>();
+    int afterWake = 0;
     for (Sample s : samples) {
       if (s.kill() == kill) {
+        if (!kill && s.millis() > s.woke()) {
+          afterWake++;
+        }
         ms.add((double) s.millis());
         if (s.downed() >= 0) {
           down.add((double) s.downed());
@@ -276,7 +323,7 @@ public final class CronFailover {
     return String.format(
         Locale.ROOT,
         "%s: n=%d p50=%.0f ms p95=%.0f ms min=%.0f max=%.0f (p50 downed %s, scheduler started"
-            + " %s)",
+            + " %s)%s",
         label,
         ms.size(),
         ChaosRunner.percentile(ms, 50),
@@ -284,6 +331,13 @@ public final class CronFailover {
         ms.get(0),
         ms.get(ms.size() - 1),
         down.isEmpty() ? "?" : secs((long) ChaosRunner.percentile(down, 50)),
-        take.isEmpty() ? "?" : secs((long) ChaosRunner.percentile(take, 50)));
+        take.isEmpty() ? "?" : secs((long) ChaosRunner.percentile(take, 50)),
+        kill
+            ? ""
+            : "; "
+                + afterWake
+                + " of "
+                + ms.size()
+                + " ran elsewhere only after the paused node was woken");
   }
 }
