@@ -162,15 +162,15 @@ public final class CronFailover {
     List<String> stuck = List.of();
     CronWatch.Scheduler moved = null;
     while (System.nanoTime() < deadline
-        && (tick == null || downed < 0 || moved == null || (!kill && woke < 0))) {
+        && (tick == null || downed < 0 || !fenced(moved, sched) || (!kill && woke < 0))) {
       if (tick == null) {
         tick = cron.firstElsewhere(f, victim).orElse(null);
       }
       if (downed < 0 && cluster.removedByPeers(v)) {
         downed = System.currentTimeMillis() - f;
       }
-      if (moved == null) {
-        moved = cron.scheduler().filter(s -> !s.host().equals(victim)).orElse(null);
+      if (!fenced(moved, sched)) {
+        moved = cron.scheduler().filter(s -> !s.host().equals(victim)).orElse(moved);
       }
       long now = System.currentTimeMillis() - f;
       if (!kill
@@ -232,6 +232,14 @@ public final class CronFailover {
         woke,
         stuck,
         after);
+  }
+
+  /**
+   * True once the scheduler runs elsewhere with a newer fencing token (or elsewhere, when the API
+   * shows no token): it may answer before its take-over is persisted.
+   */
+  private static boolean fenced(CronWatch.Scheduler moved, CronWatch.Scheduler old) {
+    return moved != null && (old.token() < 0 || moved.token() > old.token());
   }
 
   private static long min(long a, long b) {
