@@ -212,7 +212,12 @@ class CronFailoverIT {
         woke - f,
         how);
     List<String> staleCron =
-        staleLog.lines().filter(l -> l.contains("cron") || l.contains("persist")).toList();
+        staleLog
+            .lines()
+            .filter(l -> NodeLogs.time(l, woke).isPresent())
+            .filter(l -> l.contains("cron") || l.contains("persist"))
+            .map(l -> l.length() > 220 ? l.substring(0, 220) + "..." : l)
+            .toList();
     System.out.println(
         "cron-failover-it (b) the stale node's cron lines after waking: " + staleCron);
   }
