@@ -313,7 +313,7 @@ class ChaosIT {
     List<ChaosRunner.Report.Sample> c = runner.report().cronFailover;
     assertEquals(before + 1, c.size(), "a tick after the kill ran on another node");
     System.out.printf(
-        "chaos-it (e) kill of %s: the next tick ran on another node %.0f ms later%n",
+        "chaos-it (e) %s: the next tick ran on another node %.0f ms later%n",
         c.get(c.size() - 1).fault(), c.get(c.size() - 1).millis());
   }
 
