@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,9 +177,7 @@ public final class CronWatch implements AutoCloseable {
    * token ({@code fencingToken}, {@code fence}, ...); -1 when there is none.
    */
   static long token(JsonNode details) {
-    Iterator<Map.Entry<String, JsonNode>> it = details.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : details.properties()) {
       String k = e.getKey().toLowerCase(java.util.Locale.ROOT);
       if ((k.contains("fenc") || k.equals("token")) && e.getValue().isNumber()) {
         return e.getValue().asLong();
