@@ -2,22 +2,26 @@ package io.drover.cluster;
 
 import com.typesafe.config.Config;
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.common.Singletons;
 import io.drover.actors.cron.CronScheduler;
 import io.drover.actors.deploy.DeployDirectory;
 import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostEntity;
 import io.drover.actors.retention.Janitor;
+import io.drover.actors.retention.Retention;
 import io.drover.actors.retention.RetentionSettings;
 import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -95,6 +99,8 @@ public final class Wiring {
       ActorRef<HostAgent.Command> agent,
       ActorRef<HostDirectory.Command> hosts) {
     Wiring w = new Wiring();
+    // singletons name this node's host when asked where they run (GET /api/v1/singletons)
+    Singletons.get(system).host(settings.host());
     Context c = new Context(system, config, settings, revisions, agent, hosts, w);
     for (Feature f : FEATURES) {
       f.start(c);
@@ -118,6 +124,21 @@ public final class Wiring {
     }
   }
 
+  /** The revisions cronjobs run: kept by the retention like those of sites. */
+  private static Janitor.RevisionUsers cronRevisions(ActorRef<CronScheduler.Command> cron) {
+    return (timeout, scheduler) ->
+        AskPattern.<CronScheduler.Command, CronScheduler.RevisionsInUse>ask(
+                cron, CronScheduler.GetRevisions::new, timeout, scheduler)
+            .thenApply(
+                r ->
+                    r.byJob().entrySet().stream()
+                        .map(
+                            e ->
+                                new Retention.SiteRevisions(
+                                    "cronjob " + e.getKey(), Set.of(e.getValue()), List.of()))
+                        .toList());
+  }
+
   /** Deletes what no longer needs to be kept on this host (revisions, releases, old logs). */
   private static void janitor(Context c) {
     ActorSystem<?> system = c.system();
@@ -129,7 +150,8 @@ public final class Wiring {
             c.settings().host(),
             c.get(SITES),
             site -> ClusterSharding.get(system).entityRefFor(SiteEntity.ENTITY_TYPE_KEY, site),
-            c.agent()),
+            c.agent(),
+            cronRevisions(c.get(CRON))),
         "revision-janitor",
         Props.empty());
   }

@@ -1,6 +1,7 @@
 package io.drover.http;
 
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.common.Singletons;
 import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.retention.DiskFloor;
 import io.drover.cluster.Node;
@@ -69,6 +70,9 @@ public final class HttpServer extends AllDirectives {
   private final Asks asks;
   private final EventSettings events;
 
+  /** How long each singleton has to answer {@code GET /api/v1/singletons}. */
+  private final Duration singletonTimeout;
+
   /** Event streams open on this node (bounded by {@code drover.deploy.events.max-streams}). */
   private final AtomicInteger openStreams = new AtomicInteger();
 
@@ -78,6 +82,8 @@ public final class HttpServer extends AllDirectives {
     ActorSystem<?> system = node.system();
     this.asks = new Asks(system.scheduler(), node.settings().askTimeout());
     this.events = EventSettings.fromConfig(system.settings().config());
+    this.singletonTimeout =
+        system.settings().config().getDuration("drover.http.singleton-ask-timeout");
   }
 
   /**
@@ -88,6 +94,7 @@ public final class HttpServer extends AllDirectives {
     HttpServer server = new HttpServer(node, new Metrics());
     DeployMetrics.start(node.system(), new DeployMetrics(server.metrics.registry()));
     Webhooks.start(node.system(), server.events);
+    server.metrics.singletons(Singletons.get(node.system()));
     return server.bind();
   }
 
@@ -143,6 +150,9 @@ public final class HttpServer extends AllDirectives {
                             new ClusterRoutes(system, node.hosts(), asks, s.leaveDrainTimeout())
                                 .route(),
                             new DeployEventsRoutes(system, this::deploy, asks, events, openStreams)
+                                .route(),
+                            new SingletonsRoutes(
+                                    Singletons.get(system), system.scheduler(), singletonTimeout)
                                 .route(),
                             path("health", () -> get(this::health)))));
     Route metricsRoute =

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's metrics in Prometheus text format (Micrometer): instances by state, instance restarts,
- * HTTP request timings.
+ * HTTP request timings, where the cluster singletons run ({@link SingletonMeters}).
  */
 public final class Metrics {
 
@@ -53,6 +53,7 @@ public final class Metrics {
           "/api/v1/cluster/members",
           "/api/v1/cluster/join",
           "/api/v1/cluster/leave",
+          "/api/v1/singletons",
           "/api/v1/deploys/{id}/events",
           "/api/v1/events");
 
@@ -67,6 +68,7 @@ public final class Metrics {
   private final Map<InstanceState, AtomicInteger> byState = new EnumMap<>(InstanceState.class);
   private final Counter restarts;
   private final Map<String, Integer> lastRestarts = new HashMap<>();
+  private volatile SingletonMeters singletons;
 
   public Metrics() {
     for (InstanceState s : InstanceState.values()) {
@@ -145,7 +147,16 @@ public final class Metrics {
     return registry;
   }
 
+  /** Adds the singleton gauges ({@link SingletonMeters}) of {@code s}. */
+  public void singletons(io.drover.actors.common.Singletons s) {
+    singletons = new SingletonMeters(registry, s);
+  }
+
   public String scrape() {
+    SingletonMeters s = singletons;
+    if (s != null) {
+      s.refresh();
+    }
     return registry.scrape();
   }
 }

@@ -33,6 +33,13 @@ final class AgentMemory {
   final Map<String, ActorRef<HostAgent.SiteReport>> reportTo = new TreeMap<>();
   final List<ActorRef<Done>> stopAllWaiters = new ArrayList<>();
   boolean shuttingDown;
+
+  /** The cronjob runs child ({@code Runs}); spawned at the first start, kept across restarts. */
+  ActorRef<Runs.Command> runs;
+
+  /** The runs child answered the shutdown's stop: no run is left. */
+  boolean runsStopped;
+
   int restarts;
 
   /** True once {@link #firstStart} ran: an agent created now is a restarted one. */

@@ -64,22 +64,6 @@ public final class HostAgent {
   public record Assignment(String instanceId, long epoch, SiteSpec spec)
       implements CborSerializable {}
 
-  /** STUB (contract). */
-  public record StartRun(RunOrder order, long fence, ActorRef<RunStatus> reportTo)
-      implements Command {}
-
-  /** STUB (contract). */
-  public record GetRuns(
-      List<String> runIds, long fence, ActorRef<RunStatus> reportTo, ActorRef<RunStatuses> replyTo)
-      implements Command {}
-
-  /** STUB (contract). */
-  public record StopRun(String runId, long fence, String reason) implements Command {}
-
-  /** STUB (contract). */
-  public record GetRunLogs(String runId, int tail, ActorRef<StatusReply<String>> replyTo)
-      implements Command {}
-
   /** Answers with this host's identity. */
   public record Describe(ActorRef<HostInfo> replyTo) implements Command {}
 
@@ -108,6 +92,33 @@ public final class HostAgent {
    * shutdown: from then on the agent ignores {@link Assign}.
    */
   public record StopAll(ActorRef<Done> replyTo) implements Command {}
+
+  /** The cronjob run commands; the agent hands them to its {@code Runs} child. */
+  public sealed interface RunCommand extends Command {}
+
+  /**
+   * Start {@code order} at most once: a run id this agent knows is not started again, the answer is
+   * its current status (and its later updates go to {@code reportTo}). Refused (state {@code
+   * REFUSED}) when {@code fence} is lower than the highest fencing token this agent has seen.
+   * Answers {@code reportTo} at once (STARTING, or the current status), then on every change.
+   */
+  public record StartRun(RunOrder order, long fence, ActorRef<RunStatus> reportTo)
+      implements RunCommand {}
+
+  /**
+   * Answers one status per id ({@code UNKNOWN} for ids never seen; all {@code REFUSED} when {@code
+   * fence} is lower than one seen) and sends later updates of those runs to {@code reportTo}.
+   */
+  public record GetRuns(
+      List<String> runIds, long fence, ActorRef<RunStatus> reportTo, ActorRef<RunStatuses> replyTo)
+      implements RunCommand {}
+
+  /** Ends a run (SIGTERM, grace, SIGKILL to its group): FAILED with {@code reason}. */
+  public record StopRun(String runId, long fence, String reason) implements RunCommand {}
+
+  /** Answers with the last {@code tail} lines of a run's output, or an error for an unknown run. */
+  public record GetRunLogs(String runId, int tail, ActorRef<StatusReply<String>> replyTo)
+      implements RunCommand {}
 
   /**
    * Everything the agent runs of one site. Sent on every change of an instance and every report
@@ -156,6 +167,10 @@ public final class HostAgent {
   private record FromRunner(InstanceRunner.Event event) implements Command {}
 
   private record RunnerGone(String instanceId) implements Command {}
+
+  private enum RunsStopped implements Command {
+    INSTANCE
+  }
 
   /** Timers of the {@link LoadPublisher} (internal). */
   private enum LoadTimer implements Command {
@@ -207,6 +222,10 @@ public final class HostAgent {
       this.stopAllWaiters = memory.stopAllWaiters;
       if (!restarted) {
         killOrphans();
+        memory.runs =
+            ctx.spawn(
+                Runs.create(settings, agentId, releases), "runs", DispatcherSelector.blocking());
+        ctx.watchWith(memory.runs, RunsStopped.INSTANCE);
       }
       this.runnerEvents = ctx.messageAdapter(InstanceRunner.Event.class, FromRunner::new);
       ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
@@ -284,6 +303,8 @@ public final class HostAgent {
           .onMessage(GetInstances.class, this::onGetInstances)
           .onMessage(GetLogs.class, this::onGetLogs)
           .onMessage(StopAll.class, this::onStopAll)
+          .onMessage(RunCommand.class, this::onRunCommand)
+          .onMessageEquals(RunsStopped.INSTANCE, this::onRunsStopped)
           .build();
     }
 
@@ -562,7 +583,22 @@ public final class HostAgent {
       return this;
     }
 
+    private Behavior<Command> onRunCommand(RunCommand c) {
+      memory.runs.tell(new Runs.Forward(c));
+      return this;
+    }
+
+    private Behavior<Command> onRunsStopped() {
+      memory.runsStopped = true;
+      if (memory.shuttingDown && slots.isEmpty()) {
+        finishStopAll();
+      }
+      return this;
+    }
+
     private Behavior<Command> onStopAll(StopAll s) {
+      memory.runs.tell(
+          new Runs.StopAll(getContext().messageAdapter(Done.class, d -> RunsStopped.INSTANCE)));
       memory.shuttingDown = true;
       stopAllWaiters.add(s.replyTo());
       getContext()
@@ -578,6 +614,9 @@ public final class HostAgent {
     }
 
     private void finishStopAll() {
+      if (!memory.runsStopped) {
+        return;
+      }
       getContext().getLog().info("host {}: all instances stopped", settings.host());
       for (ActorRef<Done> waiter : stopAllWaiters) {
         waiter.tell(Done.getInstance());

@@ -4,7 +4,19 @@ import io.drover.persistence.CborSerializable;
 import java.util.List;
 import java.util.Map;
 
-/** STUB (contract; replaced by the agent's run primitive at merge). */
+/**
+ * One cronjob run, as the scheduler dispatches it to a host agent; fixed for the life of its run
+ * id.
+ *
+ * @param runId unique per run; an agent starts a given run id at most once
+ * @param job the cronjob's name
+ * @param tick the scheduled instant, ISO-8601 UTC (the run's {@code DROVER_TICK})
+ * @param revision the release the run's command runs from (no build step for runs)
+ * @param command argv, run in the release directory
+ * @param env the job's environment, already validated (no {@code DROVER_*})
+ * @param timeout a duration text like {@code "10m"} ({@code Durations.of}), bounded 1s..24h by the
+ *     scheduler; the agent kills the run's process group when it is over
+ */
 public record RunOrder(
     String runId,
     String job,

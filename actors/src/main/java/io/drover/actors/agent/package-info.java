@@ -20,5 +20,14 @@
  * every 30 s). {@link io.drover.actors.agent.SimulatedAgent} answers the same commands with timers
  * instead of processes, for fleet-scale measurements (hosts labelled {@code drover.io/driver =
  * simulated}).
+ *
+ * <p>Cronjob runs: the agent hands {@code StartRun}, {@code GetRuns}, {@code StopRun} and {@code
+ * GetRunLogs} to its {@code Runs} child, which starts a run id at most once ({@code RunRules}),
+ * refuses requests carrying a fencing token lower than the highest it has seen, writes every run's
+ * record before its process starts ({@code RunBook}: {@code <dataDir>/agent/fence} and {@code
+ * runs.json}, kept across node restarts; runs under way at a restart are {@code LOST}), and runs
+ * each one in a {@code RunProcess} child (release dir, {@code setsid}, the run's environment,
+ * output to {@code cron-logs/<job>/<run>.log}, apart from instance logs so no site name collides,
+ * timeout and stop by SIGTERM, grace, SIGKILL).
  */
 package io.drover.actors.agent;

@@ -2,6 +2,8 @@ package io.drover.actors.cron;
 
 import io.drover.actors.agent.RunStatus;
 import io.drover.actors.agent.RunStatuses;
+import io.drover.actors.common.SingletonInfo;
+import io.drover.actors.common.Singletons;
 import io.drover.actors.host.HostDirectory;
 import io.drover.persistence.CborSerializable;
 import java.time.Clock;
@@ -11,7 +13,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -74,6 +75,20 @@ public final class CronScheduler {
   public record RunLogs(String job, String run, int tail, ActorRef<StatusReply<String>> replyTo)
       implements Command {}
 
+  /**
+   * Where the scheduler runs and what it holds ({@code GET /api/v1/singletons}): jobs, each job's
+   * next tick, runs in flight and the fencing token.
+   */
+  public record Describe(ActorRef<SingletonInfo> replyTo) implements Command {}
+
+  /** Answers {@link RevisionsInUse}: what the retention of revisions must keep for cronjobs. */
+  public record GetRevisions(ActorRef<RevisionsInUse> replyTo) implements Command {}
+
+  /**
+   * @param byJob each job's revision
+   */
+  public record RevisionsInUse(java.util.Map<String, String> byJob) implements CborSerializable {}
+
   public sealed interface Reply extends CborSerializable {}
 
   /**
@@ -129,10 +144,12 @@ public final class CronScheduler {
    */
   public static ActorRef<Command> init(
       ActorSystem<?> system, ActorRef<HostDirectory.Command> hosts) {
-    return ClusterSingleton.get(system)
+    return Singletons.get(system)
         .init(
+            NAME,
             SingletonActor.of(create(hosts, Clock.systemUTC()), PERSISTENCE_ID)
-                .withStopMessage(Stop.INSTANCE));
+                .withStopMessage(Stop.INSTANCE),
+            Describe::new);
   }
 
   /** The scheduler's behaviour. */

@@ -48,8 +48,12 @@ public final class CronSpecs {
       return problems;
     }
     try {
+      Schedule.parse(spec.schedule(), null);
+    } catch (Schedule.Invalid e) {
+      problems.add(e.getMessage());
+    }
+    try {
       Schedule.zone(spec.timezone());
-      Schedule.parse(spec.schedule(), spec.timezone());
     } catch (Schedule.Invalid e) {
       problems.add(e.getMessage());
     }

@@ -1,10 +1,13 @@
 package io.drover.actors.cron;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.agent.RunOrder;
 import io.drover.actors.agent.RunStatus;
 import io.drover.actors.agent.RunStatuses;
 import io.drover.actors.common.EventSourcing;
+import io.drover.actors.common.SingletonInfo;
+import io.drover.actors.common.Singletons;
 import io.drover.actors.cron.CronScheduler.AgentRuns;
 import io.drover.actors.cron.CronScheduler.Command;
 import io.drover.actors.cron.CronScheduler.FromAgent;
@@ -40,6 +43,12 @@ final class SchedulerBehavior
 
   /** A run's host not known to this node for this long after the take-over is lost. */
   static final Duration HOST_UNKNOWN_AFTER = Duration.ofSeconds(30);
+
+  /** Jobs whose next tick the singleton inspection shows. */
+  static final int DESCRIBED_JOBS = 100;
+
+  /** How soon a job whose due tick waits for a host is looked at again. */
+  static final Duration RETRY_BLOCKED = Duration.ofMillis(500);
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -122,6 +131,14 @@ final class SchedulerBehavior
         .onCommand(CronScheduler.GetRuns.class, this::onGetRuns)
         .onCommand(CronScheduler.Trigger.class, this::onTrigger)
         .onCommand(CronScheduler.RunLogs.class, this::onRunLogs)
+        .onCommand(CronScheduler.Describe.class, this::onDescribe)
+        .onCommand(
+            CronScheduler.GetRevisions.class,
+            (s, c) -> {
+              Map<String, String> byJob = new java.util.TreeMap<>();
+              s.jobs().forEach((name, job) -> byJob.put(name, job.spec().revision()));
+              return Effect().reply(c.replyTo(), new CronScheduler.RevisionsInUse(byJob));
+            })
         .onCommand(CronScheduler.Stop.class, (s, c) -> Effect().stop().thenNoReply())
         .build();
   }
@@ -299,8 +316,13 @@ final class SchedulerBehavior
       }
       Optional<Instant> next =
           schedule(e.getKey(), spec).next(Instant.parse(e.getValue().cursor()));
-      if (next.isPresent() && next.get().isBefore(wake)) {
-        wake = next.get();
+      if (next.isEmpty()) {
+        continue;
+      }
+      // A tick already due was held back (no host yet): look again in a moment, not at once.
+      Instant at = next.get().isAfter(now) ? next.get() : now.plus(RETRY_BLOCKED);
+      if (at.isBefore(wake)) {
+        wake = at;
       }
     }
     Duration d = Duration.between(now, wake);
@@ -725,6 +747,30 @@ final class SchedulerBehavior
     }
     h.get().agent().tell(new HostAgent.GetRunLogs(c.run(), c.tail(), c.replyTo()));
     return Effect().noReply();
+  }
+
+  private ReplyEffect<CronEvent, CronState> onDescribe(CronState s, CronScheduler.Describe c) {
+    ObjectNode d = Singletons.details();
+    d.put("fencingToken", s.fence());
+    d.put("jobs", s.jobs().size());
+    d.put("runsInFlight", activeRuns(s).size());
+    ObjectNode next = d.putObject("nextTicks");
+    for (Map.Entry<String, CronState.Job> e : s.jobs().entrySet()) {
+      CronSpec spec = e.getValue().spec();
+      if (next.size() >= DESCRIBED_JOBS) {
+        break; // GET /api/v1/cronjobs has the rest
+      }
+      if (!Boolean.TRUE.equals(spec.suspend())) {
+        schedule(e.getKey(), spec)
+            .next(Instant.parse(e.getValue().cursor()))
+            .ifPresent(t -> next.put(e.getKey(), t.toString()));
+      }
+    }
+    return Effect()
+        .reply(
+            c.replyTo(),
+            Singletons.get(ctx.getSystem())
+                .describe(CronScheduler.NAME, ready ? SingletonInfo.RUNNING : "starting", d));
   }
 
   private static CronScheduler.NotFound notFound(String job) {

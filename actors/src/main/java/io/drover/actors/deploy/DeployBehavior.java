@@ -171,6 +171,7 @@ final class DeployBehavior
         .onCommand(Tick.class, this::onTick)
         .onCommand(Abort.class, this::onAbort)
         .onCommand(Forced.class, this::onForced)
+        .onCommand(DeployEntity.ForcedAbort.class, this::onForcedAbort)
         .onCommand(Pause.class, this::onPause)
         .onCommand(Resume.class, this::onResume)
         .onCommand(Revert.class, this::onRevert)
@@ -270,6 +271,25 @@ final class DeployBehavior
             "aborted: deploy " + c.byDeploy() + " was started with force",
             "drover",
             null)
+        .thenRun(
+            st ->
+                deps.deploys()
+                    .apply(c.byDeploy())
+                    .tell(new DeployEntity.ForcedAbort(s.spec().id())))
+        .thenNoReply();
+  }
+
+  /** Records that this deploy's {@code force} aborted another one: the forcing side's record. */
+  private ReplyEffect<Event, DeployState> onForcedAbort(DeployState s, DeployEntity.ForcedAbort c) {
+    if (!s.exists() || s.aborted().contains(c.aborted())) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new DeployEntity.AbortedByForce(c.aborted(), deps.clock().getAsLong()))
+        .thenRun(
+            st ->
+                ctx.getLog()
+                    .info("deploy {}: aborted deploy {} (force)", s.spec().id(), c.aborted()))
         .thenNoReply();
   }
 

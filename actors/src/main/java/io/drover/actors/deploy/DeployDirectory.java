@@ -1,7 +1,10 @@
 package io.drover.actors.deploy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.actors.common.EventSourcing;
+import io.drover.actors.common.SingletonInfo;
+import io.drover.actors.common.Singletons;
 import io.drover.persistence.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +22,6 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -128,6 +130,15 @@ public final class DeployDirectory {
     }
   }
 
+  /**
+   * Answers where the directory runs, since when, and {@code {"deploys": listed, "queued": waiting,
+   * "running": [ids admitted and not ended]}}.
+   */
+  public record Describe(ActorRef<SingletonInfo> replyTo) implements Command {}
+
+  /** Its name in {@code GET /api/v1/singletons}. */
+  public static final String SINGLETON = "deploy-directory";
+
   private enum Tick implements Command {
     INSTANCE
   }
@@ -198,10 +209,12 @@ public final class DeployDirectory {
     ClusterSharding sharding = ClusterSharding.get(system);
     Function<String, RecipientRef<DeployEntity.Command>> deploys =
         id -> sharding.entityRefFor(DeployEntity.ENTITY_TYPE_KEY, id);
-    return ClusterSingleton.get(system)
+    return Singletons.get(system)
         .init(
+            SINGLETON,
             SingletonActor.of(create(deploys, WAKE_INTERVAL), PERSISTENCE_ID)
-                .withStopMessage(Stop.INSTANCE));
+                .withStopMessage(Stop.INSTANCE),
+            Describe::new);
   }
 
   public static Behavior<Command> create(
@@ -323,6 +336,7 @@ public final class DeployDirectory {
                     .thenReply(c.replyTo(), st -> Done.getInstance());
               })
           .onCommand(ListDeploys.class, (s, c) -> Effect().reply(c.replyTo(), listing(s, c)))
+          .onCommand(Describe.class, (s, c) -> Effect().reply(c.replyTo(), describe(s)))
           .onCommand(
               Tick.class,
               (s, c) -> {
@@ -339,6 +353,20 @@ public final class DeployDirectory {
               })
           .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
           .build();
+    }
+
+    private SingletonInfo describe(State s) {
+      ObjectNode details =
+          Singletons.details()
+              .put("deploys", s.entries().size())
+              .put(
+                  "queued",
+                  s.entries().values().stream().filter(DeployQueue.Entry::waiting).count());
+      var running = details.putArray("running");
+      s.entries().values().stream()
+          .filter(DeployQueue.Entry::active)
+          .forEach(e -> running.add(e.summary().id()));
+      return Singletons.get(ctx.getSystem()).describe(SINGLETON, SingletonInfo.RUNNING, details);
     }
 
     private List<Event> admissions(State s) {

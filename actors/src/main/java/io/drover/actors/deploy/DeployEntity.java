@@ -77,6 +77,12 @@ public final class DeployEntity {
   /** A deploy started with {@code force} takes the sites: this one ends aborted; no reply. */
   public record Forced(String byDeploy) implements Command {}
 
+  /**
+   * Told to a deploy started with {@code force} by each deploy it aborted (one that had already
+   * ended does not tell); no reply.
+   */
+  public record ForcedAbort(String aborted) implements Command {}
+
   public enum Outcome {
     OK,
     CREATED,
@@ -161,6 +167,9 @@ public final class DeployEntity {
       implements Event {}
 
   public record RevertLinked(String revertId) implements Event {}
+
+  /** This deploy, started with {@code force}, aborted deploy {@code aborted}. */
+  public record AbortedByForce(String aborted, long at) implements Event {}
 
   /** Every site and the queue were told the deploy ended (and its revert, if any, was created). */
   public record Settled(long at) implements Event {}

@@ -1,5 +1,6 @@
 package io.drover.actors.deploy;
 
+import io.drover.actors.deploy.DeployEntity.AbortedByForce;
 import io.drover.actors.deploy.DeployEntity.BakeStarted;
 import io.drover.actors.deploy.DeployEntity.Ended;
 import io.drover.actors.deploy.DeployEntity.Event;
@@ -37,6 +38,7 @@ import java.util.Map;
  * @param revertedBy the deploy that reverts this one; null for none
  * @param settled every site and the queue were told the deploy ended
  * @param steps every step so far, in order: what the event streams replay
+ * @param aborted the deploys this one aborted because it was started with {@code force}
  */
 public record DeployState(
     DeploySpec spec,
@@ -53,8 +55,13 @@ public record DeployState(
     long bakeUntil,
     String revertedBy,
     boolean settled,
-    List<Step> steps)
+    List<Step> steps,
+    List<String> aborted)
     implements CborSerializable {
+
+  public DeployState {
+    aborted = aborted == null ? List.of() : List.copyOf(aborted);
+  }
 
   /** The most steps a deploy keeps for replay; older ones are dropped (the first is kept). */
   public static final int MAX_STEPS = 20_000;
@@ -96,6 +103,7 @@ public record DeployState(
         0,
         null,
         false,
+        List.of(),
         List.of());
   }
 
@@ -230,6 +238,20 @@ public record DeployState(
     } else if (event instanceof RevertLinked e) {
       c.revertedBy = e.revertId();
       return c.build();
+    } else if (event instanceof AbortedByForce e) {
+      List<String> a = new ArrayList<>(aborted);
+      a.add(e.aborted());
+      c.aborted = a;
+      return c.step(
+          new Step(
+              id,
+              seq,
+              e.at(),
+              "forced-abort",
+              null,
+              null,
+              status.json(),
+              "aborted deploy " + e.aborted() + " (force)"));
     } else if (event instanceof Settled) {
       c.settled = true;
       return c.build();
@@ -254,6 +276,7 @@ public record DeployState(
     String revertedBy;
     boolean settled;
     List<Step> steps;
+    List<String> aborted;
 
     Copy(DeployState s) {
       spec = s.spec;
@@ -271,6 +294,7 @@ public record DeployState(
       revertedBy = s.revertedBy;
       settled = s.settled;
       steps = s.steps;
+      aborted = s.aborted;
     }
 
     /** {@code -1} for {@code replaced} keeps the count, 0 for the times keeps them. */
@@ -320,7 +344,8 @@ public record DeployState(
           bakeUntil,
           revertedBy,
           settled,
-          steps);
+          steps,
+          aborted);
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
  * persisted.
  *
  * @param hosts every host in deploy order (canaries first)
+ * @param aborted the deploys this one aborted because it was started with {@code force}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeployView(
@@ -42,7 +43,8 @@ public record DeployView(
     String endedAt,
     String endReason,
     String endedBy,
-    String bakeUntil)
+    String bakeUntil,
+    List<String> aborted)
     implements CborSerializable {
 
   public record Canary(int perPool, String bake) implements CborSerializable {}
@@ -121,7 +123,8 @@ public record DeployView(
         time(s.endedAt()),
         s.endReason(),
         s.endedBy(),
-        time(s.bakeUntil()));
+        time(s.bakeUntil()),
+        s.aborted());
   }
 
   private static String time(long millis) {

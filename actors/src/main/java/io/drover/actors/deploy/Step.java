@@ -14,7 +14,7 @@ import io.drover.persistence.CborSerializable;
  * @param type {@code deploy-queued}, {@code deploy-started}, {@code host-started}, {@code
  *     instance-replaced}, {@code host-progress}, {@code host-done}, {@code host-failed}, {@code
  *     host-skipped}, {@code host-vanished}, {@code canary-baking}, {@code deploy-paused}, {@code
- *     deploy-resumed}, {@code deploy-ended}
+ *     deploy-resumed}, {@code deploy-ended}, {@code forced-abort}
  * @param host the host, for host steps
  * @param site the site, where one is concerned
  * @param state the deploy's or the host's state after the step

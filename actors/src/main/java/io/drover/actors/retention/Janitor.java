@@ -51,6 +51,18 @@ public final class Janitor {
 
   private record Done(Swept swept) implements Command {}
 
+  /**
+   * Users of revisions other than sites (the cron scheduler's jobs): each answers with what it
+   * uses, as {@link Retention.SiteRevisions}; a failed or late answer skips the round, as a site's
+   * does.
+   */
+  @FunctionalInterface
+  public interface RevisionUsers {
+    CompletionStage<List<Retention.SiteRevisions>> gather(Duration timeout, Scheduler scheduler);
+
+    RevisionUsers NONE = (timeout, scheduler) -> CompletableFuture.completedFuture(List.of());
+  }
+
   /** How long each ask of a sweep may take. */
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
 
@@ -65,8 +77,9 @@ public final class Janitor {
       String host,
       ActorRef<SiteDirectory.Command> sites,
       Function<String, RecipientRef<SiteEntity.Command>> siteEntity,
-      ActorRef<HostAgent.Command> agent) {
-    return create(settings, store, logsDir, host, sites, siteEntity, agent, ASK_TIMEOUT);
+      ActorRef<HostAgent.Command> agent,
+      RevisionUsers others) {
+    return create(settings, store, logsDir, host, sites, siteEntity, agent, others, ASK_TIMEOUT);
   }
 
   /** As above, with the timeout of each ask (for tests). */
@@ -78,6 +91,7 @@ public final class Janitor {
       ActorRef<SiteDirectory.Command> sites,
       Function<String, RecipientRef<SiteEntity.Command>> siteEntity,
       ActorRef<HostAgent.Command> agent,
+      RevisionUsers others,
       Duration askTimeout) {
     return Behaviors.setup(
         ctx ->
@@ -87,7 +101,8 @@ public final class Janitor {
                   ctx.setLoggerName(Janitor.class);
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
                   Sweeper sweeper = new Sweeper(store, logsDir, settings, host);
-                  return new Janitor.State(ctx, sweeper, sites, siteEntity, agent, askTimeout)
+                  return new Janitor.State(
+                          ctx, sweeper, sites, siteEntity, agent, others, askTimeout)
                       .idle();
                 }));
   }
@@ -98,6 +113,7 @@ public final class Janitor {
     private final ActorRef<SiteDirectory.Command> sites;
     private final Function<String, RecipientRef<SiteEntity.Command>> siteEntity;
     private final ActorRef<HostAgent.Command> agent;
+    private final RevisionUsers others;
     private final Executor blocking;
     private final Scheduler scheduler;
     private final Duration askTimeout;
@@ -110,8 +126,10 @@ public final class Janitor {
         ActorRef<SiteDirectory.Command> sites,
         Function<String, RecipientRef<SiteEntity.Command>> siteEntity,
         ActorRef<HostAgent.Command> agent,
+        RevisionUsers others,
         Duration askTimeout) {
       this.askTimeout = askTimeout;
+      this.others = others;
       this.ctx = ctx;
       this.sweeper = sweeper;
       this.sites = sites;
@@ -151,7 +169,14 @@ public final class Janitor {
                   rs ->
                       rs.stream()
                           .map(r -> new Retention.SiteRevisions(r.site(), r.inUse(), r.recent()))
-                          .toList());
+                          .toList())
+              .thenCombine(
+                  others.gather(askTimeout, scheduler),
+                  (siteRevs, otherRevs) -> {
+                    List<Retention.SiteRevisions> both = new ArrayList<>(siteRevs);
+                    both.addAll(otherRevs);
+                    return both;
+                  });
       CompletionStage<HostAgent.Instances> running =
           AskPattern.ask(agent, HostAgent.GetInstances::new, askTimeout, scheduler);
       return all.thenCombine(

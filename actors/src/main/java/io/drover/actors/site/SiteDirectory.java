@@ -1,6 +1,8 @@
 package io.drover.actors.site;
 
 import io.drover.actors.common.EventSourcing;
+import io.drover.actors.common.SingletonInfo;
+import io.drover.actors.common.Singletons;
 import io.drover.persistence.CborSerializable;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +15,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -50,16 +51,24 @@ public final class SiteDirectory {
 
   public record Known(boolean known) implements CborSerializable {}
 
+  /** Answers where the directory runs, since when, and how many sites it lists. */
+  public record Describe(ActorRef<SingletonInfo> replyTo) implements Command {}
+
+  /** Its name in {@code GET /api/v1/singletons}. */
+  public static final String SINGLETON = "site-directory";
+
   /** Starts the singleton (once per cluster) and returns a proxy to it. */
   public static ActorRef<Command> init(ActorSystem<?> system, SiteSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Consumer<String> wake =
         site ->
             sharding.entityRefFor(SiteEntity.ENTITY_TYPE_KEY, site).tell(SiteEntity.Wake.INSTANCE);
-    return ClusterSingleton.get(system)
+    return Singletons.get(system)
         .init(
+            SINGLETON,
             SingletonActor.of(create(wake, settings.reconcileInterval()), PERSISTENCE_ID)
-                .withStopMessage(Stop.INSTANCE));
+                .withStopMessage(Stop.INSTANCE),
+            Describe::new);
   }
 
   static final String PERSISTENCE_ID = "site-directory";
@@ -179,6 +188,17 @@ public final class SiteDirectory {
               HasSite.class,
               (state, c) ->
                   Effect().reply(c.replyTo(), new Known(state.sites().contains(c.site()))))
+          .onCommand(
+              Describe.class,
+              (state, c) ->
+                  Effect()
+                      .reply(
+                          c.replyTo(),
+                          Singletons.get(ctx.getSystem())
+                              .describe(
+                                  SINGLETON,
+                                  SingletonInfo.RUNNING,
+                                  Singletons.details().put("sites", state.sites().size()))))
           .onCommand(
               Tick.class,
               (state, c) -> {

@@ -216,5 +216,8 @@ class HostAgentBuildTest {
     await(reports, List::isEmpty);
     Waits.exited(pid, DEADLINE);
     assertFalse(ProcessGroups.isRunning(pid), "the build of the only waiter is killed");
+    // The agent notes the build's end in the instance log after the exit: let it, before the
+    // temporary directory goes.
+    Waits.contains(tmp.resolve("data/logs/shop/shop-1.log"), "[drover] build", DEADLINE);
   }
 }

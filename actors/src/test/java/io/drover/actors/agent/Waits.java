@@ -18,15 +18,31 @@ final class Waits {
 
   /** Returns once {@code file} exists and is not empty; fails after {@code within}. */
   static void nonEmptyFile(Path file, Duration within) throws IOException, InterruptedException {
+    until(file, f -> Files.size(f) > 0, within);
+  }
+
+  /** Returns once {@code file} contains {@code text}; fails after {@code within}. */
+  static void contains(Path file, String text, Duration within)
+      throws IOException, InterruptedException {
+    until(file, f -> Files.readString(f).contains(text), within);
+  }
+
+  private interface FileCheck {
+    boolean test(Path file) throws IOException;
+  }
+
+  private static void until(Path file, FileCheck check, Duration within)
+      throws IOException, InterruptedException {
+    Files.createDirectories(file.getParent());
     long deadline = System.nanoTime() + within.toNanos();
     try (WatchService watch = FileSystems.getDefault().newWatchService()) {
       file.getParent()
           .register(
               watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-      while (!(Files.exists(file) && Files.size(file) > 0)) {
+      while (!(Files.exists(file) && check.test(file))) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no " + file + " within " + within);
+          throw new AssertionError(file + " not as expected within " + within);
         }
         var key = watch.poll(left, TimeUnit.NANOSECONDS);
         if (key != null) {

@@ -68,6 +68,7 @@ class DeployEntityTest {
   private TestProbe<DeployDirectory.Command> queued;
   private TestProbe<DeployEntity.Create> creates;
   private TestProbe<HostDirectory.Command> directory;
+  private TestProbe<DeployEntity.ForcedAbort> forcedAborts;
   private EventSourcedBehaviorTestKit<Command, Event, DeployState> kit;
 
   /** host -> site -> where that site's progress for the host goes (the latest release). */
@@ -102,7 +103,9 @@ class DeployEntityTest {
                   ends.ref())));
     }
     ActorRef<DeployDirectory.Command> queue = testKit.spawn(DeployFakes.queue(queued.ref()));
-    ActorRef<Command> deploys = testKit.spawn(DeployFakes.deploys(creates.ref()));
+    forcedAborts = testKit.createTestProbe();
+    ActorRef<Command> deploys =
+        testKit.spawn(DeployFakes.deploys(creates.ref(), forcedAborts.ref()));
     DeployEntity.Deps deps =
         new DeployEntity.Deps(
             sites::get,
@@ -499,6 +502,33 @@ class DeployEntityTest {
     // a second abort changes nothing
     Reply again = kit.<Reply>runCommand(r -> new DeployEntity.Abort("bob", null, r)).reply();
     assertEquals(Outcome.CONFLICT, again.outcome());
+  }
+
+  /**
+   * Force, both sides: the running deploy ends aborted naming the forcing one and tells it; the
+   * forcing one records whom it aborted (once), and says so in its view and steps.
+   */
+  @Test
+  void aForcedAbortIsRecordedOnBothSides() {
+    started(spec(1, 0, List.of("s1")));
+    kit.runCommand(new DeployEntity.Forced("d-forcer"));
+    awaitState(st -> st.status() == DeployStatus.ABORTED, "aborted");
+    assertTrue(kit.getState().endReason().contains("d-forcer was started with force"));
+    assertEquals(
+        id, forcedAborts.expectMessageClass(DeployEntity.ForcedAbort.class, WAIT).aborted());
+    // an ended deploy forced again tells nobody
+    kit.runCommand(new DeployEntity.Forced("d-forcer"));
+    forcedAborts.expectNoMessage(QUIET);
+
+    // the forcing side (this entity standing in for it): recorded once
+    kit.runCommand(new DeployEntity.ForcedAbort("d-old"));
+    kit.runCommand(new DeployEntity.ForcedAbort("d-old"));
+    assertEquals(List.of("d-old"), kit.getState().aborted());
+    assertEquals(1, persisted(DeployEntity.AbortedByForce.class).size());
+    assertEquals(List.of("d-old"), DeployView.of(kit.getState()).aborted());
+    Step last = kit.getState().steps().get(kit.getState().steps().size() - 1);
+    assertEquals("forced-abort", last.type());
+    assertTrue(last.reason().contains("d-old"), last.reason());
   }
 
   @Test

@@ -78,12 +78,26 @@ final class DeployFakes {
 
   /** Another deploy entity (the revert): answers CREATED to Create and records it. */
   static Behavior<Command> deploys(ActorRef<DeployEntity.Create> seen) {
+    return deploys(seen, null);
+  }
+
+  /** As {@link #deploys(ActorRef)}, also passing on {@link DeployEntity.ForcedAbort}s. */
+  static Behavior<Command> deploys(
+      ActorRef<DeployEntity.Create> seen, ActorRef<DeployEntity.ForcedAbort> forced) {
     return Behaviors.receive(Command.class)
         .onMessage(
             DeployEntity.Create.class,
             c -> {
               seen.tell(c);
               c.replyTo().tell(new Reply(Outcome.CREATED, null, null));
+              return Behaviors.same();
+            })
+        .onMessage(
+            DeployEntity.ForcedAbort.class,
+            f -> {
+              if (forced != null) {
+                forced.tell(f);
+              }
               return Behaviors.same();
             })
         .build();

@@ -76,6 +76,7 @@ class DeployPlannerTest {
         bakeUntil,
         null,
         false,
+        List.of(),
         List.of());
   }
 

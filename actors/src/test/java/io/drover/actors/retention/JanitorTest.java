@@ -103,6 +103,7 @@ class JanitorTest {
                 directory(List.of("one", "two")),
                 name -> name.equals("one") ? answers : silent.getRef(),
                 agentRunningNothing(),
+                Janitor.RevisionUsers.NONE,
                 Duration.ofMillis(500)));
     TestProbe<Janitor.Swept> result = kit.createTestProbe();
 
@@ -110,6 +111,29 @@ class JanitorTest {
     Janitor.Swept skipped = result.receiveMessage(WAIT);
     assertNotNull(skipped.skipped(), "an incomplete view is reported");
     assertEquals(3, store.list().size(), "nothing deleted");
+
+    // A cronjob's revision is in use too, though no site runs it.
+    ActorRef<Janitor.Command> withCron =
+        kit.spawn(
+            Janitor.create(
+                settings,
+                store,
+                tmp.resolve("data/logs"),
+                "host-a",
+                directory(List.of("one", "two")),
+                name -> name.equals("one") ? answers : site("two", Set.of(b.id())),
+                agentRunningNothing(),
+                (timeout, scheduler) ->
+                    java.util.concurrent.CompletableFuture.completedFuture(
+                        List.of(
+                            new Retention.SiteRevisions(
+                                "cronjob nightly", Set.of(orphan.id()), List.of()))),
+                Duration.ofSeconds(5)));
+    withCron.tell(new Janitor.SweepNow(result.getRef()));
+    Janitor.Swept kept = result.receiveMessage(WAIT);
+    assertNull(kept.skipped());
+    assertEquals(List.of(), kept.revisions(), "the cronjob's revision is kept");
+    assertEquals(3, store.list().size());
 
     ActorRef<Janitor.Command> complete =
         kit.spawn(
@@ -121,6 +145,7 @@ class JanitorTest {
                 directory(List.of("one", "two")),
                 name -> name.equals("one") ? answers : site("two", Set.of(b.id())),
                 agentRunningNothing(),
+                Janitor.RevisionUsers.NONE,
                 Duration.ofSeconds(5)));
     complete.tell(new Janitor.SweepNow(result.getRef()));
     Janitor.Swept swept = result.receiveMessage(WAIT);

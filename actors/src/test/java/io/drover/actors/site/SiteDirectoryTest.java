@@ -95,4 +95,16 @@ class SiteDirectoryTest {
             .reply()
             .known());
   }
+
+  @Test
+  void describeCountsTheSitesWithoutEvents() {
+    register("web");
+    register("api");
+    var d = kit.<io.drover.actors.common.SingletonInfo>runCommand(SiteDirectory.Describe::new);
+    assertTrue(d.hasNoEvents());
+    assertEquals("site-directory", d.reply().name());
+    assertEquals("running", d.reply().state());
+    assertEquals(2, d.reply().details().get("sites").asInt());
+    assertEquals(testKit.system().address().toString(), d.reply().address());
+  }
 }

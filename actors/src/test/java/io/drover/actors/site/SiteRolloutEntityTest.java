@@ -207,6 +207,38 @@ class SiteRolloutEntityTest {
     assertEquals(REV2, kit.getState().spec().revision(), "survives recovery");
   }
 
+  /**
+   * DESIGN "hosts that join mid-deploy get the target revision": a host joins while a deploy holds
+   * the site, the site scales up and loses a held host; every new placement runs the target, the
+   * held hosts keep theirs until released.
+   */
+  @Test
+  void newPlacementsDuringADeployRunTheTargetOnAHostThatJoined() {
+    twoReadyOn();
+    List<String> used =
+        kit.getState().sortedPlacements().stream().map(SiteEntity.Placed::host).sorted().toList();
+    kit.<SiteEntity.RolloutReply>runCommand(r -> new SiteEntity.BeginRollout("d1", REV2, r));
+
+    // h4 joins, and every other host already carries the site or is cordoned
+    List<HostInfo> hosts = new ArrayList<>();
+    for (String h : List.of("h1", "h2", "h3", "h4")) {
+      agents.computeIfAbsent(h, k -> testKit.createTestProbe());
+      hosts.add(new HostInfo(h, "default", Map.of(), "1", agents.get(h).ref()));
+    }
+    Set<String> spare = new java.util.TreeSet<>(List.of("h1", "h2", "h3"));
+    spare.removeAll(used);
+    hostsAdapter.tell(new HostDirectory.Hosts(hosts, Set.of(), spare));
+    var scaled =
+        kit.<Reply>runCommand(r -> new SiteEntity.Scale(3, clock.get() + WAIT.toMillis(), r));
+    assertEquals(Outcome.OK, scaled.reply().outcome());
+    awaitState(
+        s -> onHost(s, "h4", REV2) == 1, "the new instance on the joined host, on the target");
+    for (String h : used) {
+      assertEquals(1, onHost(kit.getState(), h, REV1), "held host " + h + " keeps its revision");
+      assertEquals(0, onHost(kit.getState(), h, REV2));
+    }
+  }
+
   @Test
   void aNewInstanceThatKeepsCrashingFailsItsHostAndAnAbortGoesBack() {
     twoReadyOn();

@@ -1,8 +1,11 @@
 package io.drover.http.events;
 
+import io.drover.actors.common.SingletonInfo;
+import io.drover.actors.common.Singletons;
 import io.drover.actors.deploy.DeployTopic;
 import io.drover.actors.deploy.Step;
 import io.drover.http.Json;
+import io.drover.persistence.CborSerializable;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Instant;
@@ -13,7 +16,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
@@ -32,7 +34,21 @@ public final class Webhooks {
   /** The steps that are POSTed. */
   public static final Set<String> EVENTS = Set.of("deploy-started", "host-failed", "deploy-ended");
 
+  /** Its name in {@code GET /api/v1/singletons}. */
+  public static final String SINGLETON = "webhooks";
+
+  /** The state listed on a node with no webhook configured: no singleton runs from there. */
+  public static final String OFF = "off";
+
   private Webhooks() {}
+
+  public sealed interface Command {}
+
+  /** A deploy step from the topic (local only). */
+  record StepPublished(Step step) implements Command {}
+
+  /** Answers where the sender runs, since when, and {@code {"targets": URLs}}. */
+  public record Describe(ActorRef<SingletonInfo> replyTo) implements Command, CborSerializable {}
 
   /**
    * What a webhook receives: the step, with {@code at} as an ISO-8601 instant.
@@ -64,16 +80,21 @@ public final class Webhooks {
     }
   }
 
-  /** Runs the sender as a cluster singleton; nothing when no webhook is configured. */
+  /**
+   * Runs the sender as a cluster singleton; nothing runs when no webhook is configured, and the
+   * singleton is then listed as {@value #OFF} with 0 targets.
+   */
   public static void start(ActorSystem<?> system, EventSettings settings) {
     if (settings.webhooks().isEmpty()) {
+      Singletons.get(system).registerOff(SINGLETON, OFF, Singletons.details().put("targets", 0));
       return;
     }
-    ClusterSingleton.get(system).init(SingletonActor.of(create(settings), "deploy-webhooks"));
+    Singletons.get(system)
+        .init(SINGLETON, SingletonActor.of(create(settings), "deploy-webhooks"), Describe::new);
   }
 
   /** Subscribes to the topic and hands each chosen step to one sender per URL. */
-  public static Behavior<Step> create(EventSettings settings) {
+  public static Behavior<Command> create(EventSettings settings) {
     return Behaviors.setup(
         ctx -> {
           HttpClient client =
@@ -86,11 +107,23 @@ public final class Webhooks {
           for (URI url : settings.webhooks()) {
             senders.add(ctx.spawn(WebhookSender.create(url, client, settings), "webhook-" + i++));
           }
-          DeployTopic.get(ctx.getSystem()).subscribe(ctx.getSelf());
+          DeployTopic.get(ctx.getSystem())
+              .subscribe(ctx.messageAdapter(Step.class, StepPublished::new));
           ctx.getLog()
               .info("deploy webhooks: sending to {}", WebhookSender.safe(settings.webhooks()));
           return Behaviors.receiveMessage(
-              step -> {
+              command -> {
+                if (command instanceof Describe d) {
+                  d.replyTo()
+                      .tell(
+                          Singletons.get(ctx.getSystem())
+                              .describe(
+                                  SINGLETON,
+                                  SingletonInfo.RUNNING,
+                                  Singletons.details().put("targets", senders.size())));
+                  return Behaviors.same();
+                }
+                Step step = ((StepPublished) command).step();
                 if (EVENTS.contains(step.type())) {
                   byte[] body = Json.bytes(Payload.of(step));
                   String what = step.type() + " of deploy " + step.deploy();

@@ -79,11 +79,19 @@ class WebhooksTest extends AllDirectives {
 
   @Test
   void postsStartHostFailureAndEndAndNothingElse() throws Exception {
-    ActorRef<Step> hooks = kit.spawn(Webhooks.create(settings(receiver(0, 500))));
-    hooks.tell(new Step("d-1", 1, 0, "deploy-started", null, null, "running", "3 hosts"));
-    hooks.tell(new Step("d-1", 2, 1, "host-started", "h1", null, "replacing", null));
-    hooks.tell(new Step("d-1", 3, 2, "host-failed", "h1", "web", "failed", "exit 1"));
-    hooks.tell(new Step("d-1", 4, 3, "deploy-ended", null, null, "failed", "host h1 failed"));
+    ActorRef<Webhooks.Command> hooks = kit.spawn(Webhooks.create(settings(receiver(0, 500))));
+    hooks.tell(
+        new Webhooks.StepPublished(
+            new Step("d-1", 1, 0, "deploy-started", null, null, "running", "3 hosts")));
+    hooks.tell(
+        new Webhooks.StepPublished(
+            new Step("d-1", 2, 1, "host-started", "h1", null, "replacing", null)));
+    hooks.tell(
+        new Webhooks.StepPublished(
+            new Step("d-1", 3, 2, "host-failed", "h1", "web", "failed", "exit 1")));
+    hooks.tell(
+        new Webhooks.StepPublished(
+            new Step("d-1", 4, 3, "deploy-ended", null, null, "failed", "host h1 failed")));
     JsonNode started = Json.MAPPER.readTree(received.poll(30, TimeUnit.SECONDS));
     assertEquals("d-1", started.get("deploy").asText());
     assertEquals("deploy-started", started.get("event").asText());
@@ -102,8 +110,10 @@ class WebhooksTest extends AllDirectives {
 
   @Test
   void aReceiverFailingTwiceGetsThePostOnTheThirdAttempt() throws Exception {
-    ActorRef<Step> hooks = kit.spawn(Webhooks.create(settings(receiver(2, 503))));
-    hooks.tell(new Step("d-2", 9, 5, "deploy-ended", null, null, "succeeded", null));
+    ActorRef<Webhooks.Command> hooks = kit.spawn(Webhooks.create(settings(receiver(2, 503))));
+    hooks.tell(
+        new Webhooks.StepPublished(
+            new Step("d-2", 9, 5, "deploy-ended", null, null, "succeeded", null)));
     String body = received.poll(30, TimeUnit.SECONDS);
     assertNotNull(body, "delivered within 30 s");
     assertEquals("d-2", Json.MAPPER.readTree(body).get("deploy").asText());
@@ -112,9 +122,13 @@ class WebhooksTest extends AllDirectives {
 
   @Test
   void aClientErrorIsNotRetried() throws Exception {
-    ActorRef<Step> hooks = kit.spawn(Webhooks.create(settings(receiver(1, 404))));
-    hooks.tell(new Step("d-3", 1, 5, "deploy-started", null, null, "running", null));
-    hooks.tell(new Step("d-3", 2, 6, "deploy-ended", null, null, "succeeded", null));
+    ActorRef<Webhooks.Command> hooks = kit.spawn(Webhooks.create(settings(receiver(1, 404))));
+    hooks.tell(
+        new Webhooks.StepPublished(
+            new Step("d-3", 1, 5, "deploy-started", null, null, "running", null)));
+    hooks.tell(
+        new Webhooks.StepPublished(
+            new Step("d-3", 2, 6, "deploy-ended", null, null, "succeeded", null)));
     String body = received.poll(30, TimeUnit.SECONDS);
     assertEquals("deploy-ended", Json.MAPPER.readTree(body).get("event").asText());
     assertEquals(2, attempts.get(), "the 404 was not tried again");
