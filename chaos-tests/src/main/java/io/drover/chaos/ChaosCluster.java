@@ -58,7 +58,7 @@ public final class ChaosCluster implements AutoCloseable {
 
   /**
    * @param nodes how many nodes (at least 3, so a majority survives one fault)
-   * @param sites how many sites of two instances
+   * @param sites how many sites of two instances (0 for a bench that needs none)
    * @param grace {@code --grace}
    * @param downAfter {@code --down-after}
    * @param app what the sites run
@@ -77,8 +77,8 @@ public final class ChaosCluster implements AutoCloseable {
       if (nodes < 3) {
         throw new IllegalArgumentException("--nodes must be at least 3 (a majority must survive)");
       }
-      if (sites < 1) {
-        throw new IllegalArgumentException("at least one site");
+      if (sites < 0) {
+        throw new IllegalArgumentException("sites cannot be negative");
       }
     }
 
@@ -407,6 +407,16 @@ public final class ChaosCluster implements AutoCloseable {
     if (Files.isRegularFile(id)) {
       hostByAgentId.put(Files.readString(id).strip(), nodes.get(i).host);
     }
+  }
+
+  /** The cluster's PostgreSQL database (its journal). */
+  public Postgres.Database database() {
+    return db;
+  }
+
+  /** The host of an agent id ({@code DROVER_AGENT_ID}) of this cluster's nodes, or null. */
+  public String hostOfAgent(String agentId) {
+    return hostByAgentId.get(agentId);
   }
 
   private LocalNode anyLive() {

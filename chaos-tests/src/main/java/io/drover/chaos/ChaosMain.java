@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
     description =
         "Start fresh local nodes on a fresh PostgreSQL database, inject seeded random faults one at"
             + " a time (SIGKILL of a host, SIGSTOP/SIGCONT pauses around the grace and"
-            + " down-after, and with network namespaces partitions that cut a minority off),"
-            + " check invariants I1, I2, I4 and print a report.")
+            + " down-after, and with network namespaces partitions that cut a minority off; about one"
+            + " kill or pause in three hits the node holding the cron scheduler), check invariants"
+            + " I1, I2, I3 (a cronjob @every 1s: no tick twice, none missed without a record), I4"
+            + " and I5 and print a report.")
 public final class ChaosMain implements Callable<Integer> {
 
   @Option(names = "--nodes", description = "nodes (at least 3; default 3)")
@@ -57,6 +59,13 @@ public final class ChaosMain implements Callable<Integer> {
               + " (each node in its own network namespace; the plan includes partitions) or"
               + " loopback (no partitions); default ${DEFAULT-VALUE}")
   String network = "auto";
+
+  @Option(
+      names = "--no-cron",
+      description =
+          "no cronjob: I3 unchecked, no faults aimed at the cron scheduler's node (the plan's"
+              + " faults hit their planned nodes)")
+  boolean noCron;
 
   @Option(names = "--quiet", description = "do not print the history as it happens")
   boolean quiet;
@@ -110,7 +119,7 @@ public final class ChaosMain implements Callable<Integer> {
             ? ChaosCluster.Network.LOOPBACK
             : ChaosCluster.Network.NETNS;
     boolean partitions = net == ChaosCluster.Network.NETNS;
-    List<FaultPlan.Fault> plan = FaultPlan.random(seed, nodes, faults, g, d, partitions);
+    List<FaultPlan.Fault> plan = FaultPlan.random(seed, nodes, faults, g, d, partitions, !noCron);
     Path work = Files.createTempDirectory("drover-chaos-");
     System.out.printf(
         "chaos: %d nodes, %d sites (%s), grace %s, down-after %s, seed %d, %d faults, network %s;"
@@ -134,9 +143,16 @@ public final class ChaosMain implements Callable<Integer> {
         ChaosCluster.start(new ChaosCluster.Config(nodes, sites, g, d, a, work, net), history);
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
     ChaosRunner.Report report;
+    CronWatch cron = null;
     try {
-      report = new ChaosRunner(cluster).run(plan);
+      if (!noCron) {
+        cron = CronWatch.start(cluster, work);
+      }
+      report = new ChaosRunner(cluster, cron).run(plan);
     } finally {
+      if (cron != null) {
+        cron.close();
+      }
       cluster.close();
     }
     report.print(System.out);

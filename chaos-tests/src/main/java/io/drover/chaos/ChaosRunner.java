@@ -17,8 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * inject, wait (bounded) until I1 holds again and record that as the failover time, heal (resume or
  * restart the node, or end the partition and restart the minority nodes that fenced themselves),
  * then after one reconcile interval plus slack require I2, and I5 for the deploy started just
- * before the fault; at the end I4 against every acknowledged write. Every wait is a deadline; a
- * missed one is a violation with the history around it.
+ * before the fault; at the end I4 against every acknowledged write. With a {@link CronWatch} (a
+ * cronjob {@code @every 1s} writing its ticks to a file), faults planned on the cron scheduler's
+ * node hit whichever node holds it when they are applied, and I3 is checked: no tick twice after
+ * each fault, and at the end every tick without a run has a record in the runs API. Every wait is a
+ * deadline; a missed one is a violation with the history around it.
  */
 public final class ChaosRunner {
 
@@ -27,11 +30,21 @@ public final class ChaosRunner {
 
   private final ChaosCluster cluster;
   private final ChaosDeploys deploys;
+  private final CronWatch cron;
+  private final Set<java.time.Instant> reportedTwice = new TreeSet<>();
   private final Report report = new Report();
 
   public ChaosRunner(ChaosCluster cluster) {
+    this(cluster, null);
+  }
+
+  /**
+   * @param cron the cronjob to check I3 on, or null for none
+   */
+  public ChaosRunner(ChaosCluster cluster, CronWatch cron) {
     this.cluster = cluster;
     this.deploys = new ChaosDeploys(cluster);
+    this.cron = cron;
   }
 
   public Report report() {
@@ -53,11 +66,13 @@ public final class ChaosRunner {
       apply(f);
     }
     checkNothingLost();
+    checkOnce();
     return report;
   }
 
   /** One fault, its failover and the checks after it. */
-  public void apply(FaultPlan.Fault f) throws Exception {
+  public void apply(FaultPlan.Fault planned) throws Exception {
+    FaultPlan.Fault f = planned.scheduler() ? onScheduler(planned) : planned;
     int i = f.node();
     report.faults.add(f);
     cluster.history.add("--- fault " + report.faults.size() + ": " + f);
@@ -71,6 +86,7 @@ public final class ChaosRunner {
     // a deploy in flight when the fault lands: I5 is checked once the fault healed
     deploys.startOne();
     long t0 = System.nanoTime();
+    long t0Millis = System.currentTimeMillis();
     Long failoverNanos = null;
     if (f.kind() == FaultPlan.Kind.KILL) {
       cluster.kill(i);
@@ -116,6 +132,89 @@ public final class ChaosRunner {
     for (Violation v : deploys.check()) {
       violation(v, "I5 after " + f);
     }
+    if (cron != null) {
+      cronAfter(f, t0Millis);
+    }
+  }
+
+  /** The scheduler fault on the node that holds the scheduler now (the planned one if unknown). */
+  private FaultPlan.Fault onScheduler(FaultPlan.Fault planned) {
+    if (cron == null) {
+      return planned;
+    }
+    java.util.Optional<CronWatch.Scheduler> s = cron.scheduler();
+    if (s.isEmpty() || !cluster.isUp(cluster.indexOf(s.get().host()))) {
+      cluster.history.add(
+          "the cron scheduler is not running on a live node now: the fault hits its planned node");
+      return planned;
+    }
+    cluster.history.add(
+        "the cron scheduler runs on "
+            + s.get().host()
+            + " (fencing token "
+            + s.get().token()
+            + "): the fault hits it");
+    return planned.on(cluster.indexOf(s.get().host()));
+  }
+
+  /**
+   * After a fault healed: I3's no tick twice over the file so far, and for a fault of the
+   * scheduler's node the time to the first run elsewhere (a tick after the fault, another host).
+   */
+  private void cronAfter(FaultPlan.Fault f, long faultMillis) throws Exception {
+    for (Violation v : CronWatch.violations(twiceOnly(cron.lines()))) {
+      violation(v, "I3 after " + f);
+    }
+    if (f.scheduler()) {
+      java.util.Optional<TickLog.Line> l = cron.firstElsewhere(faultMillis, cluster.host(f.node()));
+      if (l.isPresent()) {
+        double ms = l.get().writtenAtMillis() - faultMillis;
+        report.cronFailover.add(new Report.Sample(f, ms));
+        cluster.history.add(
+            String.format(
+                Locale.ROOT,
+                "cron: tick %s ran on %s %.0f ms after the fault",
+                l.get().tick(),
+                cron.hostOf(l.get()),
+                ms));
+      } else {
+        // Not a violation: runs go to the least loaded host, which may be the one hit.
+        cluster.history.add("cron: no tick after the fault ran on another node");
+      }
+    }
+  }
+
+  /** The ticks twice not reported yet, as a tally with nothing else. */
+  private TickLog.Tally twiceOnly(List<TickLog.Line> lines) {
+    java.util.Map<java.time.Instant, Integer> twice =
+        new java.util.TreeMap<>(TickLog.duplicates(lines));
+    twice.keySet().removeAll(reportedTwice);
+    reportedTwice.addAll(twice.keySet());
+    return new TickLog.Tally(0, 0, twice, List.of(), java.util.Map.of(), List.of());
+  }
+
+  /**
+   * I3 at the end: no tick twice, and every tick from the first line to a few seconds before the
+   * last that did not run has a record (missed, skipped, lost...) in the runs API.
+   */
+  public void checkOnce() throws Exception {
+    if (cron == null) {
+      return;
+    }
+    TickLog.Tally t = cron.tally(Duration.ofSeconds(5));
+    TickLog.Tally fresh =
+        new TickLog.Tally(
+            t.ticks(),
+            t.ran(),
+            twiceOnly(cron.lines()).duplicates(),
+            t.absent(),
+            t.byState(),
+            t.unexplained());
+    for (Violation v : CronWatch.violations(fresh)) {
+      violation(v, "I3");
+    }
+    report.cron = t.summary();
+    cluster.history.add("I3: " + report.cron);
   }
 
   /**
@@ -294,6 +393,12 @@ public final class ChaosRunner {
     public final List<Found> violations = new ArrayList<>();
     public final List<Sample> failover = new ArrayList<>();
 
+    /** Fault of the cron scheduler's node → the first run on another node, in milliseconds. */
+    public final List<Sample> cronFailover = new ArrayList<>();
+
+    /** The I3 tally of the cronjob, or null when there was none. */
+    public String cron;
+
     public boolean clean() {
       return violations.isEmpty();
     }
@@ -330,6 +435,20 @@ public final class ChaosRunner {
             percentile(ms, 50),
             percentile(ms, 95),
             ms.get(ms.size() - 1));
+      }
+      if (cron != null) {
+        out.println("cron (I3): " + cron);
+        List<Double> c = new ArrayList<>(cronFailover.stream().map(Sample::millis).toList());
+        Collections.sort(c);
+        if (!c.isEmpty()) {
+          out.printf(
+              Locale.ROOT,
+              "cron failover (fault of the scheduler's node -> first run on another node): n=%d"
+                  + " median=%.0f ms max=%.0f ms%n",
+              c.size(),
+              percentile(c, 50),
+              c.get(c.size() - 1));
+        }
       }
     }
   }

@@ -37,18 +37,38 @@ public final class FaultPlan {
    * @param node index of the node it hits (0-based); for a partition the first of {@code group}
    * @param duration for a pause or a partition, how long; for a kill, how long the host stays dead
    * @param group the nodes it hits, ascending: {@code [node]}, or a partition's minority side
+   * @param scheduler a kill or pause of whichever node holds the cron scheduler when it is applied
+   *     ({@code node} is the planned one until then, kept when the scheduler cannot be located)
    */
-  public record Fault(Kind kind, int node, Duration duration, List<Integer> group) {
+  public record Fault(
+      Kind kind, int node, Duration duration, List<Integer> group, boolean scheduler) {
     public Fault {
       group = List.copyOf(group);
       if (group.isEmpty() || group.get(0) != node) {
         throw new IllegalArgumentException("group must start with node " + node + ": " + group);
       }
+      if (scheduler && kind == Kind.PARTITION) {
+        throw new IllegalArgumentException("a scheduler fault is a kill or a pause");
+      }
+    }
+
+    public Fault(Kind kind, int node, Duration duration, List<Integer> group) {
+      this(kind, node, duration, group, false);
     }
 
     /** A fault of one node. */
     public Fault(Kind kind, int node, Duration duration) {
       this(kind, node, duration, List.of(node));
+    }
+
+    /** A kill or pause of the node holding the cron scheduler when it is applied. */
+    public static Fault ofScheduler(Kind kind, int plannedNode, Duration duration) {
+      return new Fault(kind, plannedNode, duration, List.of(plannedNode), true);
+    }
+
+    /** This scheduler fault on node {@code i}, once the scheduler's node is known. */
+    public Fault on(int i) {
+      return new Fault(kind, i, duration, List.of(i), scheduler);
     }
 
     /** Cuts {@code minority} off from the other nodes for {@code duration}. */
@@ -69,6 +89,7 @@ public final class FaultPlan {
       return kind.name().toLowerCase(java.util.Locale.ROOT)
           + " node "
           + (node + 1)
+          + (scheduler ? " (the cron scheduler's node)" : "")
           + " for "
           + duration.toMillis()
           + " ms";
@@ -79,6 +100,36 @@ public final class FaultPlan {
   public static List<Fault> random(
       long seed, int nodes, int count, Duration grace, Duration downAfter) {
     return random(seed, nodes, count, grace, downAfter, false);
+  }
+
+  /**
+   * {@link #random(long, int, int, Duration, Duration, boolean)}, and with {@code cron} about one
+   * kill or pause in three hits the node holding the cron scheduler instead of its planned node.
+   * That choice is drawn from a random of its own, so the plan is otherwise the same as without
+   * {@code cron} (a seed replays the same faults).
+   */
+  public static List<Fault> random(
+      long seed,
+      int nodes,
+      int count,
+      Duration grace,
+      Duration downAfter,
+      boolean partitions,
+      boolean cron) {
+    List<Fault> plan = random(seed, nodes, count, grace, downAfter, partitions);
+    if (!cron) {
+      return plan;
+    }
+    Random r = new Random(seed * 31 + 9);
+    List<Fault> out = new ArrayList<>();
+    for (Fault f : plan) {
+      boolean toScheduler = r.nextInt(3) == 0;
+      out.add(
+          toScheduler && f.kind() != Kind.PARTITION
+              ? Fault.ofScheduler(f.kind(), f.node(), f.duration())
+              : f);
+    }
+    return out;
   }
 
   /**

@@ -31,13 +31,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The failure layers of DESIGN.md against three real nodes on one PostgreSQL journal, checked
  * against the OS: a killed host's instances are replaced after the grace; a pause shorter than the
  * grace moves nothing; a pause longer than the grace gets a replacement and the old copy is killed
- * on waking; a pause longer than down-after gets the node downed and fenced; a full-cluster restart
- * loses no acknowledged site. One loopback cluster serves these scenarios (in order) to keep the
- * class within a few minutes on 2 cores; each scenario starts from a healthy cluster. Grace 5 s
- * (the default) and down-after 15 s keep the two layers apart, so each scenario hits the one it
- * means to. The last scenario, network partitions, needs nodes in network namespaces: it runs on a
- * cluster of its own (after the loopback one is stopped), and is skipped with the reason where the
- * machine does not allow it.
+ * on waking; a pause longer than down-after gets the node downed and fenced; a kill of the node
+ * holding the cron scheduler moves it without running a tick twice; a full-cluster restart loses no
+ * acknowledged site. A cronjob {@code @every 1s} runs throughout the loopback scenarios, and I3 (no
+ * tick twice, no tick missed without a record) is checked over all of them at the end. One loopback
+ * cluster serves these scenarios (in order) to keep the class within a few minutes on 2 cores; each
+ * scenario starts from a healthy cluster. Grace 5 s (the default) and down-after 15 s keep the two
+ * layers apart, so each scenario hits the one it means to. The last scenario, network partitions,
+ * needs nodes in network namespaces: it runs on a cluster of its own (after the loopback one is
+ * stopped), and is skipped with the reason where the machine does not allow it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,6 +51,7 @@ class ChaosIT {
   private Path work;
   private ChaosCluster cluster;
   private ChaosRunner runner;
+  private CronWatch cron;
   private final History history = new History(System.out);
 
   /** The loopback cluster, started by the first scenario that needs it. */
@@ -58,13 +61,15 @@ class ChaosIT {
         ChaosCluster.start(
             new ChaosCluster.Config(3, 4, GRACE, DOWN_AFTER, ChaosCluster.App.LIGHT, work),
             history);
-    runner = new ChaosRunner(cluster);
+    cron = CronWatch.start(cluster, work);
+    runner = new ChaosRunner(cluster, cron);
   }
 
   @AfterAll
   void stopCluster() {
     if (cluster != null) {
       runner.report().print(System.out);
+      cron.close();
       cluster.close();
       cluster = null;
       System.out.println("chaos-it: node logs under " + work);
@@ -301,7 +306,20 @@ class ChaosIT {
 
   @Test
   @Order(5)
-  void fullClusterRestartLosesNoAcknowledgedSite() throws Exception {
+  void killingTheCronSchedulersNodeMovesItWithoutRunningATickTwice() throws Exception {
+    int before = runner.report().cronFailover.size();
+    runner.apply(FaultPlan.Fault.ofScheduler(FaultPlan.Kind.KILL, 1, Duration.ZERO));
+    assertClean("kill of the cron scheduler's node");
+    List<ChaosRunner.Report.Sample> c = runner.report().cronFailover;
+    assertEquals(before + 1, c.size(), "a tick after the kill ran on another node");
+    System.out.printf(
+        "chaos-it (e) %s: the next tick ran on another node %.0f ms later%n",
+        c.get(c.size() - 1).fault(), c.get(c.size() - 1).millis());
+  }
+
+  @Test
+  @Order(6)
+  void fullClusterRestartLosesNoAcknowledgedSiteAndRunsNoTickTwice() throws Exception {
     cluster.putSite("s-late", 2);
     cluster.awaitTwice(Duration.ofSeconds(60), "s-late placed");
     List<Long> before =
@@ -316,15 +334,21 @@ class ChaosIT {
     }
     cluster.awaitTwice(Duration.ofSeconds(120), "after the full restart");
     runner.checkNothingLost();
+    cron.awaitTicking(Duration.ofSeconds(60));
+    // I3 over every loopback scenario: no tick twice, every tick without a run recorded.
+    runner.checkOnce();
     assertClean("full restart");
     assertTrue(cluster.noStaleCopies());
     System.out.printf(
-        "chaos-it (e) full restart: %d acknowledged sites back, all twice %d ms after the kill%n",
-        cluster.acknowledged().size(), Duration.ofNanos(System.nanoTime() - t0).toMillis());
+        "chaos-it (f) full restart: %d acknowledged sites back, all twice %d ms after the kill;"
+            + " cron over all scenarios: %s%n",
+        cluster.acknowledged().size(),
+        Duration.ofNanos(System.nanoTime() - t0).toMillis(),
+        runner.report().cron);
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   @Tag("netns")
   void partitionCutsAMinorityOffWhichIsDownedFencesItselfAndRejoins() throws Exception {
     String reason = ChaosCluster.partitionUnsupportedReason();
@@ -348,7 +372,7 @@ class ChaosIT {
       r.checkNothingLost();
       assertClean(r, "partitions");
       System.out.printf(
-          "chaos-it (h) after the partitions: all %d acknowledged sites there (I4)%n",
+          "chaos-it (i) after the partitions: all %d acknowledged sites there (I4)%n",
           c.acknowledged().size());
     } finally {
       r.report().print(System.out);
@@ -357,7 +381,7 @@ class ChaosIT {
   }
 
   /**
-   * (f) A minority cut off for longer than the grace but shorter than the downing: the majority
+   * (g) A minority cut off for longer than the grace but shorter than the downing: the majority
    * replaces its instances; once the partition heals the minority is a member again and the copies
    * with the older epoch are gone within one reconcile interval (I2), through {@link ChaosRunner}.
    */
@@ -375,14 +399,14 @@ class ChaosIT {
     assertEquals(nodePid, c.node(i).pid(), c.host(i) + " not downed by a partition of " + d);
     long gone = old.values().stream().filter(pid -> !alive(pid)).count();
     System.out.printf(
-        "chaos-it (f) partition %s from the rest for %d ms: stayed a member; %d of its %d"
+        "chaos-it (g) partition %s from the rest for %d ms: stayed a member; %d of its %d"
             + " instance(s) replaced and stopped after healing, I1 and I2 held %d ms after the"
             + " cut%n",
         c.host(i), d.toMillis(), gone, old.size(), (System.nanoTime() - t0) / 1000000);
   }
 
   /**
-   * (g) A minority cut off past down-after: keep-majority downs it, it stops its instances and
+   * (h) A minority cut off past down-after: keep-majority downs it, it stops its instances and
    * exits 3 while still cut off, I1 holds on the majority within grace + down-after + slack; healed
    * and restarted on its data directory it rejoins empty, and I2 and I1 hold.
    */
@@ -441,7 +465,7 @@ class ChaosIT {
     LocalNode.await(ChaosCluster.RECONCILE.plus(ChaosRunner.I2_SLACK), "I2", c::noStaleCopies);
     long i2At = System.nanoTime();
     System.out.printf(
-        "chaos-it (g) partition {%s} | %s: %s exited 3 %d ms after the cut (%d instance(s)"
+        "chaos-it (h) partition {%s} | %s: %s exited 3 %d ms after the cut (%d instance(s)"
             + " stopped, none in /proc), I1 on the majority %d ms after the cut (deadline %d s);"
             + " healed, restarted and Up again in %d ms; I2 and I1 held %d ms after healing%n",
         host,
