@@ -35,6 +35,8 @@ final class CronRound {
     List<CronEvent> events = new ArrayList<>();
     List<RunRecord> stop = new ArrayList<>();
     Map<String, Integer> perHost = s.runsPerHost();
+    // One scan of the hosts per pool and round, not one per job.
+    Map<String, Boolean> poolHasHost = new java.util.HashMap<>();
     for (Map.Entry<String, CronState.Job> e : s.jobs().entrySet()) {
       String name = e.getKey();
       CronState.Job job = e.getValue();
@@ -51,7 +53,9 @@ final class CronRound {
       List<RunRecord> active = job.active();
       String running = active.isEmpty() ? null : active.get(active.size() - 1).run();
       boolean hostAvailable =
-          hosts.hosts().stream().anyMatch(h -> HostChoice.eligible(hosts, h, spec.pool()));
+          poolHasHost.computeIfAbsent(
+              spec.pool(),
+              pool -> hosts.hosts().stream().anyMatch(h -> HostChoice.eligible(hosts, h, pool)));
       String context =
           !hostAvailable
               ? "no schedulable host in pool " + spec.pool()

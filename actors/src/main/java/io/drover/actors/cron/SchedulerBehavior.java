@@ -55,6 +55,10 @@ final class SchedulerBehavior
   private final Map<String, CachedSchedule> schedules = new HashMap<>();
   private final Set<String> confirmed = new HashSet<>();
   private HostDirectory.Hosts hosts = new HostDirectory.Hosts(List.of(), Set.of(), Set.of());
+
+  /** The same hosts by name, built once per snapshot: runs look their host up per message. */
+  private Map<String, HostInfo> hostsByName = Map.of();
+
   private boolean ready;
   private int reconcileRound;
 
@@ -272,13 +276,18 @@ final class SchedulerBehavior
   }
 
   private Optional<HostInfo> host(String name) {
-    return hosts.hosts().stream().filter(h -> h.name().equals(name)).findFirst();
+    return Optional.ofNullable(hostsByName.get(name));
   }
 
   // What the agents say.
 
   private ReplyEffect<CronEvent, CronState> onHosts(CronState s, HostsChanged c) {
     hosts = c.hosts();
+    Map<String, HostInfo> byName = new HashMap<>();
+    for (HostInfo h : hosts.hosts()) {
+      byName.put(h.name(), h);
+    }
+    hostsByName = byName;
     return Effect().noReply();
   }
 
