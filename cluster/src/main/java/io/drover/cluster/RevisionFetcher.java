@@ -68,6 +68,9 @@ public final class RevisionFetcher implements AutoCloseable {
           });
   private final ConcurrentHashMap<String, Transfer> inFlight = new ConcurrentHashMap<>();
 
+  /** This node's credential for peers' APIs ({@code Authorization: Bearer}); empty: none yet. */
+  private volatile Supplier<Optional<String>> bearer = Optional::empty;
+
   /** The revision could not be fetched; the message says from whom it was asked and why not. */
   public static final class Unavailable extends NoSuchFileException {
     private static final long serialVersionUID = 1L;
@@ -126,6 +129,19 @@ public final class RevisionFetcher implements AutoCloseable {
 
   public RevisionSettings settings() {
     return settings;
+  }
+
+  /**
+   * Sets where this node's credential comes from: sent as {@code Authorization: Bearer} with every
+   * request to a peer (fetches here, replication asks in {@link RevisionReplicator}).
+   */
+  public void bearer(Supplier<Optional<String>> bearer) {
+    this.bearer = bearer;
+  }
+
+  /** This node's credential for peers' APIs, if it has one now. */
+  public Optional<String> bearer() {
+    return bearer.get();
   }
 
   /** The API base URIs of the reachable peers, right now. */
@@ -304,6 +320,7 @@ public final class RevisionFetcher implements AutoCloseable {
     c.setReadTimeout(millis(settings.idleTimeout()));
     c.setUseCaches(false);
     c.setInstanceFollowRedirects(false);
+    bearer().ifPresent(token -> c.setRequestProperty("Authorization", "Bearer " + token));
     try {
       int status;
       try {

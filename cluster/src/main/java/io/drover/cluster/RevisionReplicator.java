@@ -134,7 +134,7 @@ public final class RevisionReplicator {
       running++;
       String name = peer.getAuthority();
       asking.add(name);
-      HttpRequest req =
+      HttpRequest.Builder ask =
           HttpRequest.newBuilder(
                   peer.resolve(
                       "/api/v1/revisions/"
@@ -142,8 +142,9 @@ public final class RevisionReplicator {
                           + "/fetch?from="
                           + URLEncoder.encode(selfApi, StandardCharsets.UTF_8)))
               .timeout(timeout)
-              .POST(HttpRequest.BodyPublishers.noBody())
-              .build();
+              .POST(HttpRequest.BodyPublishers.noBody());
+      fetcher.bearer().ifPresent(token -> ask.header("Authorization", "Bearer " + token));
+      HttpRequest req = ask.build();
       http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
           .whenComplete(
               (r, err) -> {

@@ -14,6 +14,7 @@ import io.drover.actors.retention.RetentionSettings;
 import io.drover.actors.revision.RevisionStore;
 import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
+import io.drover.actors.token.TokenRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +45,9 @@ public final class Wiring {
 
   /** The cron scheduler singleton's proxy. */
   public static final Key<ActorRef<CronScheduler.Command>> CRON = new Key<>("cron");
+
+  /** The token registry singleton's proxy (API tokens and node credentials). */
+  public static final Key<ActorRef<TokenRegistry.Command>> TOKENS = new Key<>("tokens");
 
   /**
    * What a feature starts with.
@@ -84,6 +88,7 @@ public final class Wiring {
           c -> c.put(DEPLOYS, DeployDirectory.init(c.system())),
           c -> DeployEntity.init(c.system(), c.hosts(), c.get(DEPLOYS)),
           c -> c.put(CRON, CronScheduler.init(c.system(), c.hosts())),
+          c -> c.put(TOKENS, TokenRegistry.init(c.system())),
           Wiring::janitor);
 
   private final Map<Key<?>, Object> parts = new ConcurrentHashMap<>();
