@@ -6,6 +6,7 @@ import io.drover.actors.deploy.DeployEntity;
 import io.drover.actors.retention.DiskFloor;
 import io.drover.cluster.Node;
 import io.drover.cluster.NodeSettings;
+import io.drover.http.auth.TokenCache;
 import io.drover.http.events.DeployMetrics;
 import io.drover.http.events.EventSettings;
 import io.drover.http.events.Webhooks;
@@ -70,14 +71,18 @@ public final class HttpServer extends AllDirectives {
   private final Asks asks;
   private final EventSettings events;
 
+  /** This node's API tokens and node credentials: the authentication's additional Credentials. */
+  private final TokenCache tokens;
+
   /** How long each singleton has to answer {@code GET /api/v1/singletons}. */
   private final Duration singletonTimeout;
 
   /** Event streams open on this node (bounded by {@code drover.deploy.events.max-streams}). */
   private final AtomicInteger openStreams = new AtomicInteger();
 
-  private HttpServer(Node node, Metrics metrics) {
+  private HttpServer(Node node, Metrics metrics, TokenCache tokens) {
     this.node = node;
+    this.tokens = tokens;
     this.metrics = metrics;
     ActorSystem<?> system = node.system();
     this.asks = new Asks(system.scheduler(), node.settings().askTimeout());
@@ -91,7 +96,7 @@ public final class HttpServer extends AllDirectives {
    * deploy meters and webhooks.
    */
   public static CompletionStage<ServerBinding> start(Node node) {
-    HttpServer server = new HttpServer(node, new Metrics());
+    HttpServer server = new HttpServer(node, new Metrics(), TokenCache.start(node));
     DeployMetrics.start(node.system(), new DeployMetrics(server.metrics.registry()));
     Webhooks.start(node.system(), server.events);
     server.metrics.singletons(Singletons.get(node.system()));
@@ -150,6 +155,8 @@ public final class HttpServer extends AllDirectives {
                             new ClusterRoutes(system, node.hosts(), asks, s.leaveDrainTimeout())
                                 .route(),
                             new DeployEventsRoutes(system, this::deploy, asks, events, openStreams)
+                                .route(),
+                            new TokensRoutes(node.part(io.drover.cluster.Wiring.TOKENS), asks)
                                 .route(),
                             new SingletonsRoutes(
                                     Singletons.get(system), system.scheduler(), singletonTimeout)
