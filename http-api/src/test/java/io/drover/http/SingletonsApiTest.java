@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SingletonsApiTest {
 
   private static final List<String> NAMES =
-      List.of("cron-scheduler", "deploy-directory", "site-directory", "webhooks");
+      List.of("cron-scheduler", "deploy-directory", "site-directory", "tokens", "webhooks");
 
   @TempDir Path tmp;
   private TestNode node;
@@ -100,7 +100,8 @@ class SingletonsApiTest {
     assertEquals(0, list.get(1).at("/details/deploys").asInt(), list.toString());
     assertEquals(0, list.get(1).at("/details/queued").asInt(), list.toString());
     assertTrue(list.get(1).at("/details/running").isArray(), list.toString());
-    assertEquals(1, list.get(3).at("/details/targets").asInt(), list.toString());
+    assertEquals(0, list.get(3).at("/details/tokens").asInt(), list.toString());
+    assertEquals(1, list.get(4).at("/details/targets").asInt(), list.toString());
   }
 
   @Test
