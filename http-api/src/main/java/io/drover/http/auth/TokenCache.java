@@ -159,7 +159,10 @@ public final class TokenCache implements Credentials {
     if (k.expires() != null && now >= k.expires()) {
       return Optional.empty();
     }
-    lastUse.put(k.caller().name(), now);
+    if (k.expires() != null) {
+      // a token, not a node credential (those are not listed with a last use)
+      lastUse.put(k.caller().name(), now);
+    }
     return Optional.of(k.caller());
   }
 
