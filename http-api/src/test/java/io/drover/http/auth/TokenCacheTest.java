@@ -240,10 +240,19 @@ class TokenCacheTest {
     TokenCache cache = new TokenCache(kit.system(), registry.ref(), clock, NEVER, NEVER);
     String s = TokenHash.generate();
     cache.pushed(
-        new TokenTable(1, List.of(new TokenTable.Entry("ci", "viewer", TokenHash.of(s), null))));
+        new TokenTable(
+            1, List.of(new TokenTable.Entry("ci", "viewer", TokenHash.of(s), Long.MAX_VALUE))));
     cache.verify(s);
     clock.millis.addAndGet(1000);
     cache.verify(s);
+    String node = TokenHash.generate();
+    cache.pushed(
+        new TokenTable(
+            2,
+            List.of(
+                new TokenTable.Entry("ci", "viewer", TokenHash.of(s), Long.MAX_VALUE),
+                new TokenTable.Entry("node:h1", "viewer", TokenHash.of(node), null))));
+    assertTrue(cache.verify(node).isPresent());
     cache.report();
     assertEquals(
         new TokenRegistry.ReportUse(Map.of("ci", clock.millis())),
