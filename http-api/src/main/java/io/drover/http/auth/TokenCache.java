@@ -68,6 +68,10 @@ public final class TokenCache implements Credentials {
   private final Duration pullEvery;
   private final Duration reportEvery;
   private volatile Current current = new Current(-1, Map.of());
+
+  /** Pulls in a row that answered a table older than the one in use (guarded by this). */
+  private int olderPulls;
+
   private final ConcurrentHashMap<String, Long> lastUse = new ConcurrentHashMap<>();
   private volatile Cancellable pull;
   private volatile Cancellable report;
@@ -178,10 +182,26 @@ public final class TokenCache implements Credentials {
     }
   }
 
-  /** A pulled table: the registry's answer is the truth, whatever its version. */
+  /**
+   * A pulled table: a newer one is used at once. An older one is used only when the pull before
+   * also answered older than the table in use (the registry's journal was reset), not when a push
+   * overtook this pull's answer: that would bring a revoked token back for a while.
+   */
   synchronized void pulled(TokenTable t) {
-    if (t.version() != current.version()) {
+    if (t.version() > current.version()) {
+      olderPulls = 0;
       use(t, "pull");
+    } else if (t.version() < current.version()) {
+      if (++olderPulls >= 2) {
+        log.warn(
+            "the token registry answers version {}, older than {} here: using its table",
+            t.version(),
+            current.version());
+        olderPulls = 0;
+        use(t, "pull");
+      }
+    } else {
+      olderPulls = 0;
     }
   }
 
