@@ -24,11 +24,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -166,6 +168,39 @@ class TokenCacheTest {
       await(WAIT, "token known by pull", () -> cache.verify(secret).isPresent());
       revoke(registry, "ci");
       await(WAIT, "revocation seen by pull", () -> cache.verify(secret).isEmpty());
+    } finally {
+      cache.stop();
+    }
+  }
+
+  @Test
+  void aRevocationByTheNextIncarnationReachesTheCache() throws Exception {
+    String pid = "cache-failover-" + counter.incrementAndGet();
+    TokenTopic topic = TokenTopic.get(kit.system());
+    ActorRef<TokenRegistry.Command> first =
+        kit.spawn(TokenRegistry.create(pid, Clock.systemUTC(), topic::publish));
+    // the cache asks a proxy; here a forwarder to whichever incarnation runs now
+    AtomicReference<ActorRef<TokenRegistry.Command>> now = new AtomicReference<>(first);
+    ActorRef<TokenRegistry.Command> proxy =
+        kit.spawn(
+            Behaviors.receiveMessage(
+                (TokenRegistry.Command c) -> {
+                  now.get().tell(c);
+                  return Behaviors.same();
+                }));
+    TokenCache cache =
+        new TokenCache(kit.system(), proxy, Clock.systemUTC(), Duration.ofMillis(300), NEVER);
+    cache.start();
+    try {
+      String secret = create(first, "ci", "admin");
+      await(WAIT, "token known", () -> cache.verify(secret).isPresent());
+      kit.stop(first);
+      ActorRef<TokenRegistry.Command> second =
+          kit.spawn(TokenRegistry.create(pid, Clock.systemUTC(), topic::publish));
+      now.set(second);
+      assertTrue(cache.verify(secret).isPresent(), "still verified while the registry moves");
+      revoke(second, "ci");
+      await(WAIT, "revocation by the new incarnation", () -> cache.verify(secret).isEmpty());
     } finally {
       cache.stop();
     }
