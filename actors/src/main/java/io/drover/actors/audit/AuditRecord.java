@@ -87,7 +87,8 @@ public record AuditRecord(
     return s == null ? 0 : s.length();
   }
 
-  static String cut(String s, int max) {
+  /** {@code s} cut to at most {@code max} characters; null stays null. */
+  public static String cut(String s, int max) {
     if (s == null || s.length() <= max) {
       return s;
     }
