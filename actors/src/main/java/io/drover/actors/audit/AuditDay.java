@@ -164,7 +164,12 @@ public final class AuditDay {
 
   /** The behaviour of one day's records; {@code day} is the entity id. */
   public static Behavior<Command> create(String day, int maxPerDay) {
-    return Behaviors.setup(ctx -> new Day(day, maxPerDay, ctx));
+    return create(day, maxPerDay, SNAPSHOT_EVERY);
+  }
+
+  /** As {@link #create(String, int)} with a snapshot every {@code snapshotEvery} records. */
+  static Behavior<Command> create(String day, int maxPerDay, int snapshotEvery) {
+    return Behaviors.setup(ctx -> new Day(day, maxPerDay, snapshotEvery, ctx));
   }
 
   private static final class Day
@@ -172,15 +177,17 @@ public final class AuditDay {
 
     private final String day;
     private final int maxPerDay;
+    private final int snapshotEvery;
     private final ActorContext<Command> ctx;
 
     /** Whether this incarnation already warned that the day is full. */
     private boolean warned;
 
-    Day(String day, int maxPerDay, ActorContext<Command> ctx) {
+    Day(String day, int maxPerDay, int snapshotEvery, ActorContext<Command> ctx) {
       super(PersistenceId.of(ENTITY_TYPE_KEY.name(), day), EventSourcing.onJournalFailure());
       this.day = day;
       this.maxPerDay = maxPerDay;
+      this.snapshotEvery = snapshotEvery;
       this.ctx = ctx;
     }
 
@@ -191,7 +198,7 @@ public final class AuditDay {
 
     @Override
     public RetentionCriteria retentionCriteria() {
-      return EventSourcing.snapshotEvery(SNAPSHOT_EVERY);
+      return EventSourcing.snapshotEvery(snapshotEvery);
     }
 
     @Override

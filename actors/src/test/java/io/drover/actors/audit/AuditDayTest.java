@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,10 @@ class AuditDayTest {
 
   private static final ActorTestKit testKit =
       ActorTestKit.create(
-          "AuditDayTest", EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+          "AuditDayTest",
+          EventSourcedBehaviorTestKit.config()
+              .withFallback(PersistenceTestKitSnapshotPlugin.config())
+              .withFallback(ConfigFactory.load()));
   private static final AtomicInteger counter = new AtomicInteger();
   private static final Instant T0 = Instant.parse("2026-12-01T08:00:00Z");
 
@@ -127,6 +131,35 @@ class AuditDayTest {
     assertTrue(p.records().size() <= AuditPaging.PAGE_RECORDS);
     int weight = p.records().stream().mapToInt(AuditRecord::weight).sum();
     assertTrue(weight < AuditPaging.PAGE_WEIGHT + 2 * AuditRecord.MAX_REASON, "weight " + weight);
+  }
+
+  @Test
+  void aDayIsSnapshottedAsAPlainListAndRecoversFromIt() {
+    String day = "2026-11-" + (10 + counter.incrementAndGet());
+    var kit =
+        EventSourcedBehaviorTestKit.<Command, Event, State>create(
+            testKit.system(), AuditDay.create(day, 100, 3));
+    List<AuditRecord> written = new ArrayList<>();
+    for (int i = 1; i <= 7; i++) {
+      AuditRecord r = record(i, "site a");
+      written.add(r);
+      kit.<Appended>runCommand(x -> new AuditDay.Append(r, x));
+    }
+    var snapshots = kit.snapshotTestKit().orElseThrow();
+    State at3 = snapshots.expectNextPersistedClass("audit|" + day, State.class);
+    assertEquals(written.subList(0, 3), at3.oldestFirst());
+    // the snapshot form round-trips through the journal's serializer
+    State state = kit.getState();
+    State copy = testKit.serializationTestKit().verifySerialization(state, false);
+    assertEquals(written, copy.oldestFirst());
+    assertEquals(7, copy.count());
+
+    kit.restart();
+    assertEquals(written, kit.getState().oldestFirst());
+    assertEquals(
+        Appended.KEPT,
+        kit.<Appended>runCommand(x -> new AuditDay.Append(record(8, "site a"), x)).reply());
+    assertEquals("/api/v1/x/8", read(kit, T0, null, Long.MAX_VALUE, 1).records().get(0).path());
   }
 
   @Test
