@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -154,11 +155,23 @@ public final class AuditDay {
     }
   }
 
+  /**
+   * A day's entity stops this long after its last request: reads may start many days, and a full
+   * day holds all its records in memory.
+   */
+  static final java.time.Duration IDLE = java.time.Duration.ofSeconds(30);
+
   /** Registers the entity type with Cluster Sharding. */
   public static void init(ActorSystem<?> system, int maxPerDay) {
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), maxPerDay))
+                .withSettings(
+                    ClusterShardingSettings.create(system)
+                        .withPassivationStrategy(
+                            ClusterShardingSettings.PassivationStrategySettings$.MODULE$
+                                .defaults()
+                                .withIdleEntityPassivation(IDLE)))
                 .withStopMessage(Stop.INSTANCE));
   }
 
