@@ -163,6 +163,27 @@ class AuditDayTest {
   }
 
   @Test
+  void aFullDaySnapshotSerializes() {
+    List<AuditRecord> day = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      day.add(
+          AuditRecord.of(
+              T0.plusMillis(i),
+              "ci-pipeline",
+              "deployer",
+              "POST",
+              "/api/v1/deploys/d-" + i + "/abort",
+              "deploy d-" + i,
+              200,
+              "x".repeat(AuditRecord.MAX_REASON),
+              "host-" + (i % 10)));
+    }
+    State full = State.of(day);
+    State copy = testKit.serializationTestKit().verifySerialization(full, false);
+    assertEquals(day, copy.oldestFirst());
+  }
+
+  @Test
   void overTheCapRecordsAreRefusedWithOneWarning() {
     var kit = kit(3);
     for (int i = 1; i <= 3; i++) {
