@@ -28,15 +28,12 @@ final class AuditTargets {
   /**
    * The target of a request to {@code path}.
    *
-   * @param bodyName the body's top-level {@code name} or {@code id} field; used only when the path
-   *     names no instance ({@code POST /api/v1/tokens {"name":"ci"}} is {@code token ci}); null
-   *     when none
+   * @param bodyName the top-level {@code name} or {@code id} of the response (what a POST created)
+   *     or else of the request body; used only when the path names no instance ({@code POST
+   *     /api/v1/tokens {"name":"ci"}} is {@code token ci}); null when none
    */
   static String of(String path, String bodyName) {
-    List<String> segments = segments(path);
-    if (segments.size() >= 2 && segments.get(0).equals("api") && segments.get(1).equals("v1")) {
-      segments = segments.subList(2, segments.size());
-    }
+    List<String> segments = apiSegments(path);
     if (segments.isEmpty()) {
       return "api";
     }
@@ -53,6 +50,20 @@ final class AuditTargets {
       return AuditRecord.cut(kind + " " + bodyName.trim(), AuditRecord.MAX_NAME);
     }
     return resource;
+  }
+
+  /** Whether {@code path} is a collection ({@code /api/v1/deploys}) that names no instance. */
+  static boolean namesNoInstance(String path) {
+    List<String> segments = apiSegments(path);
+    return segments.size() == 1 && KINDS.containsKey(segments.get(0));
+  }
+
+  private static List<String> apiSegments(String path) {
+    List<String> segments = segments(path);
+    if (segments.size() >= 2 && segments.get(0).equals("api") && segments.get(1).equals("v1")) {
+      return segments.subList(2, segments.size());
+    }
+    return segments;
   }
 
   private static List<String> segments(String path) {

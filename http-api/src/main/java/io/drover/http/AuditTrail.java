@@ -5,12 +5,14 @@ import io.drover.actors.audit.AuditLog;
 import io.drover.actors.audit.AuditRecord;
 import io.drover.http.auth.Caller;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Complete;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -110,7 +112,6 @@ public final class AuditTrail extends AllDirectives {
       Caller caller, HttpRequest request, AuditBodies.Fields body, Supplier<Route> inner) {
     String path = request.getUri().path();
     String reason = AuditBodies.reason(body, request.getUri().query().get("reason"));
-    String target = AuditTargets.of(path, body.name());
     return mapRouteResultFuture(
         result ->
             result
@@ -118,6 +119,12 @@ public final class AuditTrail extends AllDirectives {
                     (r, failure) -> {
                       int status =
                           r instanceof Complete c ? c.getResponse().status().intValue() : 500;
+                      String created =
+                          r instanceof Complete c && AuditTargets.namesNoInstance(path)
+                              ? createdName(c.getResponse())
+                              : null;
+                      String target =
+                          AuditTargets.of(path, created != null ? created : body.name());
                       AuditRecord record =
                           AuditRecord.of(
                               trail.now(),
@@ -134,6 +141,21 @@ public final class AuditTrail extends AllDirectives {
                 .thenCompose(written -> written)
                 .thenCompose(done -> result),
         () -> handleExceptions(exceptions, () -> handleRejections(rejections, inner)));
+  }
+
+  /**
+   * What a POST to a collection created, from a successful response's {@code id} or {@code name}
+   * ({@code POST /deploys} answers the new deploy): read only from small JSON bodies already in
+   * memory, like request bodies (a {@code token} in the answer is skipped unread).
+   */
+  private static String createdName(HttpResponse response) {
+    if (response.status().intValue() >= 300
+        || !(response.entity() instanceof HttpEntity.Strict strict)
+        || !AuditBodies.worthReading(
+            strict.getContentType().mediaType(), OptionalLong.of(strict.getData().size()))) {
+      return null;
+    }
+    return AuditBodies.read(strict.getData().toArray()).name();
   }
 
   /** Writes the record; never fails (a failure is logged with the whole record). */

@@ -282,7 +282,8 @@ class AuditApiTest {
         List.of(
             "POST /api/v1/deploys/d-x/abort", "PUT /api/v1/sites/huge", "POST /api/v1/revisions"),
         paths(all));
-    assertEquals("revisions", all.get(2).get("target").asText());
+    String revision = Json.MAPPER.readTree(up.body()).get("id").asText();
+    assertEquals("revision " + revision, all.get(2).get("target").asText());
     assertEquals(201, all.get(2).get("status").asInt());
     assertEquals("big release", all.get(2).get("reason").asText());
     assertTrue(all.get(1).get("reason").isNull());

@@ -1,6 +1,8 @@
 package io.drover.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,16 @@ class AuditTargetsTest {
     assertEquals("revisions", AuditTargets.of("/api/v1/revisions", " "));
     // a path that names the instance wins over the body
     assertEquals("site a", AuditTargets.of("/api/v1/sites/a", "b"));
+  }
+
+  @Test
+  void onlyCollectionsNameNoInstance() {
+    assertTrue(AuditTargets.namesNoInstance("/api/v1/deploys"));
+    assertTrue(AuditTargets.namesNoInstance("/api/v1/tokens/"));
+    assertTrue(AuditTargets.namesNoInstance("/api/v1/revisions"));
+    assertFalse(AuditTargets.namesNoInstance("/api/v1/deploys/d-1/revert"));
+    assertFalse(AuditTargets.namesNoInstance("/api/v1/cluster"));
+    assertFalse(AuditTargets.namesNoInstance("/api/v1"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.drover.http;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,6 +76,15 @@ class AuditTrailTest extends AllDirectives {
         concat(
             path("ok", () -> post(() -> complete(StatusCodes.CREATED, "made"))),
             path("read", () -> get(() -> complete("read"))),
+            path(
+                segment("api").slash("v1").slash("tokens"),
+                () ->
+                    post(
+                        () ->
+                            complete(
+                                Json.response(
+                                    StatusCodes.CREATED,
+                                    java.util.Map.of("name", "ci", "token", "drv_secret"))))),
             path(
                 "boom",
                 () ->
@@ -170,6 +180,17 @@ class AuditTrailTest extends AllDirectives {
     assertEquals(201, response.get(10, TimeUnit.SECONDS).statusCode());
     assertEquals(Level.WARN, logs.list.get(0).getLevel());
     assertTrue(logs.list.get(0).getFormattedMessage().contains("full"));
+  }
+
+  @Test
+  void aPostToACollectionIsTargetedAtWhatItCreated() throws Exception {
+    CompletableFuture<HttpResponse<String>> created =
+        send("POST", "/api/v1/tokens", "{\"role\":\"admin\",\"name\":\"other\"}");
+    AuditDay.Append a = expectAppend();
+    a.replyTo().tell(AuditDay.Appended.KEPT);
+    assertEquals(201, created.get(10, TimeUnit.SECONDS).statusCode());
+    assertEquals("token ci", a.record().target());
+    assertFalse(a.record().toString().contains("drv_secret"));
   }
 
   @Test
