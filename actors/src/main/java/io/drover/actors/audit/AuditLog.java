@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -48,9 +49,17 @@ public final class AuditLog {
     this.clock = clock;
   }
 
-  /** Starts the day entities (Cluster Sharding) and returns the trail. */
+  /**
+   * Starts the day entities (Cluster Sharding) and the sweeper that deletes days past the
+   * retention, and returns the trail.
+   */
   public static AuditLog init(ActorSystem<?> system, AuditSettings settings) {
     AuditDay.init(system, settings.maxPerDay());
+    system.systemActorOf(
+        AuditSweeper.create(
+            settings.retention(), Clock.systemUTC(), AuditSweeper.FIRST, AuditSweeper.EVERY),
+        "audit-sweeper",
+        Props.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
     return new AuditLog(
         day -> sharding.entityRefFor(AuditDay.ENTITY_TYPE_KEY, AuditPaging.entityId(day)),

@@ -89,6 +89,19 @@ public final class AuditPaging {
     return days;
   }
 
+  /**
+   * The {@code window} days just past the retention, newest first: the days before the oldest that
+   * {@link #since} still reads.
+   */
+  public static List<LocalDate> expired(Instant now, Duration retention, int window) {
+    LocalDate oldestKept = day(now.minus(retention));
+    List<LocalDate> days = new ArrayList<>();
+    for (int i = 1; i <= window; i++) {
+      days.add(oldestKept.minusDays(i));
+    }
+    return days;
+  }
+
   /** Whether a record's {@code target} matches a {@code ?target=} filter: equal, or its kind. */
   public static boolean matches(String filter, String target) {
     if (filter == null || filter.isEmpty()) {
