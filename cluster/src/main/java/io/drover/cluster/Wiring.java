@@ -2,6 +2,8 @@ package io.drover.cluster;
 
 import com.typesafe.config.Config;
 import io.drover.actors.agent.HostAgent;
+import io.drover.actors.audit.AuditLog;
+import io.drover.actors.audit.AuditSettings;
 import io.drover.actors.common.Singletons;
 import io.drover.actors.cron.CronScheduler;
 import io.drover.actors.deploy.DeployDirectory;
@@ -48,6 +50,8 @@ public final class Wiring {
 
   /** The token registry singleton's proxy (API tokens and node credentials). */
   public static final Key<ActorRef<TokenRegistry.Command>> TOKENS = new Key<>("tokens");
+  /** The audit trail (one sharded entity per UTC day). */
+  public static final Key<AuditLog> AUDIT = new Key<>("audit");
 
   /**
    * What a feature starts with.
@@ -89,6 +93,11 @@ public final class Wiring {
           c -> DeployEntity.init(c.system(), c.hosts(), c.get(DEPLOYS)),
           c -> c.put(CRON, CronScheduler.init(c.system(), c.hosts())),
           c -> c.put(TOKENS, TokenRegistry.init(c.system())),
+          c ->
+              c.put(
+                  AUDIT,
+                  AuditLog.init(
+                      c.system(), AuditSettings.fromConfig(c.config().getConfig("drover")))),
           Wiring::janitor);
 
   private final Map<Key<?>, Object> parts = new ConcurrentHashMap<>();

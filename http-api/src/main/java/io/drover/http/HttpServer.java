@@ -161,6 +161,8 @@ public final class HttpServer extends AllDirectives {
                             new SingletonsRoutes(
                                     Singletons.get(system), system.scheduler(), singletonTimeout)
                                 .route(),
+                            new AuditRoutes(node.part(io.drover.cluster.Wiring.AUDIT), asks)
+                                .route(),
                             path("health", () -> get(this::health)))));
     Route metricsRoute =
         path(
@@ -177,9 +179,22 @@ public final class HttpServer extends AllDirectives {
                                         metrics
                                             .scrape()
                                             .getBytes(java.nio.charset.StandardCharsets.UTF_8))))));
+    AuditTrail audit =
+        new AuditTrail(
+            node.part(io.drover.cluster.Wiring.AUDIT),
+            s.host(),
+            ApiErrors.exceptions(s.askTimeout()),
+            ApiErrors.rejections());
     return handleExceptions(
         ApiErrors.exceptions(s.askTimeout()),
-        () -> handleRejections(ApiErrors.rejections(), () -> concat(api, metricsRoute)));
+        () ->
+            handleRejections(
+                ApiErrors.rejections(), () -> audit.ifCaller(() -> concat(api, metricsRoute))));
+  }
+
+  /** The routes of {@code node}, unbound (tests bind them behind their own directives). */
+  static Route routesFor(Node node) {
+    return new HttpServer(node, new Metrics()).routes();
   }
 
   private RecipientRef<DeployEntity.Command> deploy(String id) {
