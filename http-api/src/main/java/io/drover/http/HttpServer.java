@@ -194,7 +194,7 @@ public final class HttpServer extends AllDirectives {
 
   /** The routes of {@code node}, unbound (tests bind them behind their own directives). */
   static Route routesFor(Node node) {
-    return new HttpServer(node, new Metrics()).routes();
+    return new HttpServer(node, new Metrics(), null).routes();
   }
 
   private RecipientRef<DeployEntity.Command> deploy(String id) {
