@@ -28,12 +28,17 @@ final class ExampleSite {
 
   private final NodeSettings settings;
   private final Path appDir;
+
+  /** The node's bootstrap admin token, sent with every request. */
+  private final String token;
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  ExampleSite(NodeSettings settings, Path appDir) {
+  ExampleSite(NodeSettings settings, Path appDir, String token) {
     this.settings = settings;
     this.appDir = appDir;
+    this.token = token;
   }
 
   private String base() {
@@ -49,6 +54,7 @@ final class ExampleSite {
       HttpResponse<String> up =
           http.send(
               HttpRequest.newBuilder(URI.create(base() + "/revisions"))
+                  .header("Authorization", "Bearer " + token)
                   .header("Content-Type", "application/gzip")
                   .POST(HttpRequest.BodyPublishers.ofFile(tarGz))
                   .build(),
@@ -73,6 +79,7 @@ final class ExampleSite {
     HttpResponse<String> put =
         http.send(
             HttpRequest.newBuilder(URI.create(base() + "/sites/hello"))
+                .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(spec)))
                 .build(),
@@ -100,7 +107,10 @@ final class ExampleSite {
     while (System.nanoTime() < deadline) {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(URI.create(base() + "/sites/hello/instances")).GET().build(),
+              HttpRequest.newBuilder(URI.create(base() + "/sites/hello/instances"))
+                  .header("Authorization", "Bearer " + token)
+                  .GET()
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
         last = Json.MAPPER.readTree(r.body());
