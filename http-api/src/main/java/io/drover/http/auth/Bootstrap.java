@@ -106,8 +106,13 @@ public final class Bootstrap implements Credentials {
                 + path);
       }
     }
-    String token = Files.readString(path, StandardCharsets.US_ASCII).strip();
-    check(token, path.toString());
+    String token = Files.readString(path, StandardCharsets.ISO_8859_1).strip();
+    try {
+      check(token, path.toString());
+    } catch (Refused e) {
+      throw new Refused(
+          e.getMessage() + "; delete " + path + " to have a new one generated, or set " + ENV);
+    }
     log.info("admin token read from {}", path);
     return new Bootstrap(token, Optional.of(path));
   }
