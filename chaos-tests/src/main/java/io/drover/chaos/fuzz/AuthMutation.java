@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Requests without a valid token: the {@code Authorization} header dropped or corrupted. Every one
  * must be answered 401 (only {@code GET /api/v1/health} is public) and change nothing; a request
- * too malformed to reach the API may be refused by the HTTP parser first (400, 414, 431, 501, 505).
+ * too malformed to reach the API may be refused by the HTTP parser first (400, 414, 431, 501, 505;
+ * 422 for a HEAD with a body).
  */
 public final class AuthMutation {
 
@@ -16,7 +17,7 @@ public final class AuthMutation {
   public static final String HEADER = "Authorization";
 
   /** What the HTTP parser answers before any route or authentication runs. */
-  static final Set<Integer> PARSER_STATUSES = Set.of(400, 413, 414, 431, 501, 505);
+  static final Set<Integer> PARSER_STATUSES = Set.of(400, 413, 414, 422, 431, 501, 505);
 
   private static final Set<String> KNOWN_METHODS =
       Set.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS");
@@ -97,6 +98,7 @@ public final class AuthMutation {
     boolean plain =
         KNOWN_METHODS.contains(r.method())
             && plainTarget(r.target())
+            && !(r.method().equals("HEAD") && r.bodySize() > 0)
             && r.headers().stream().allMatch(h -> h.value().length() < 7000);
     if (!plain && PARSER_STATUSES.contains(status)) {
       return null;

@@ -58,6 +58,9 @@ class AuthMutationTest {
         new FuzzRequest("raw", "GET", "/api/v1/sites/a b", GET_SITES.headers(), new byte[0]);
     assertNull(AuthMutation.wrongAnswer(malformed, 400), "the parser may refuse it first");
     assertNotNull(AuthMutation.wrongAnswer(malformed, 200));
+    FuzzRequest headWithBody =
+        new FuzzRequest("k", "HEAD", "/api/v1/sites", GET_SITES.headers(), new byte[] {'x'});
+    assertNull(AuthMutation.wrongAnswer(headWithBody, 422), "the parser refuses it first");
     assertTrue(AuthMutation.plainTarget("/api/v1/sites/web?tail=5&x=%2F"));
     assertTrue(!AuthMutation.plainTarget("/a%zz") && !AuthMutation.plainTarget("/a%2"));
     assertTrue(!AuthMutation.plainTarget("/" + "a".repeat(100_000)), "long: no stack overflow");
