@@ -3,6 +3,7 @@ package io.drover.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.actors.revision.TarGz;
 import io.drover.cluster.NodeSettings;
+import io.drover.http.auth.Bootstrap;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,13 +33,17 @@ final class ExampleSite {
   /** The node's bootstrap admin token, sent with every request. */
   private final String token;
 
+  /** How a shell reads that token: from its file, or the environment variable. */
+  private final String tokenInShell;
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  ExampleSite(NodeSettings settings, Path appDir, String token) {
+  ExampleSite(NodeSettings settings, Path appDir, Bootstrap bootstrap) {
     this.settings = settings;
     this.appDir = appDir;
-    this.token = token;
+    this.token = bootstrap.token();
+    this.tokenInShell = bootstrap.file().map(f -> "$(cat " + f + ")").orElse("$" + Bootstrap.ENV);
   }
 
   private String base() {
@@ -93,7 +98,9 @@ final class ExampleSite {
     for (int port : ports) {
       b.append("    curl http://127.0.0.1:").append(port).append("/\n");
     }
-    b.append("  Its status:  curl ")
+    b.append("  Its status:  curl -H \"Authorization: Bearer ")
+        .append(tokenInShell)
+        .append("\" ")
         .append(base())
         .append("/sites/hello\n")
         .append("  Stop Drover: Ctrl-C (its instances stop first)\n");

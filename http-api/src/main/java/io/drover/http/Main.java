@@ -271,8 +271,7 @@ public final class Main implements Runnable {
       if (!noExample) {
         CompletableFuture.anyOf(node.whenUp(), terminated).join();
         if (!terminated.isDone()) {
-          new ExampleSite(node.settings(), examplesDir.resolve("hello"), bootstrap.token())
-              .ensureRunning();
+          new ExampleSite(node.settings(), examplesDir.resolve("hello"), bootstrap).ensureRunning();
         }
       }
       terminated.join();
