@@ -445,7 +445,7 @@ public final class ChaosCluster implements AutoCloseable {
       try {
         HttpResponse<String> r =
             LocalNode.HTTP.send(
-                HttpRequest.newBuilder(n.uri(path)).timeout(Duration.ofSeconds(5)).GET().build(),
+                n.request(path).timeout(Duration.ofSeconds(5)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return Json.MAPPER.readTree(r.body());
@@ -478,10 +478,7 @@ public final class ChaosCluster implements AutoCloseable {
         asks.put(
             name,
             LocalNode.HTTP.sendAsync(
-                HttpRequest.newBuilder(node.uri("/sites/" + name))
-                    .timeout(Duration.ofSeconds(3))
-                    .GET()
-                    .build(),
+                node.request("/sites/" + name).timeout(Duration.ofSeconds(3)).GET().build(),
                 HttpResponse.BodyHandlers.ofString()));
       }
       for (Map.Entry<String, java.util.concurrent.CompletableFuture<HttpResponse<String>>> e :

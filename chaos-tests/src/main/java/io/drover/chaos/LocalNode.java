@@ -28,6 +28,16 @@ public final class LocalNode implements AutoCloseable {
   public static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /**
+   * The admin token of the test clusters of this JVM: every node is started with {@code
+   * DROVER_ADMIN_TOKEN} set to it (as users and the held-out checks run them) unless {@link
+   * #withAdminToken} names another, and sends it with every request.
+   */
+  public static final String ADMIN_TOKEN = io.drover.http.auth.TokenHash.generate();
+
+  /** The environment variable a node takes its admin token from. */
+  public static final String TOKEN_ENV = io.drover.http.auth.Bootstrap.ENV;
+
   public final Path dataDir;
   public final int httpPort;
   public final int clusterPort;
@@ -50,6 +60,9 @@ public final class LocalNode implements AutoCloseable {
   private final List<String> launchPrefix;
 
   private Process process;
+
+  /** Its {@code DROVER_ADMIN_TOKEN}; null starts it without (it then writes admin.token). */
+  private String adminToken = ADMIN_TOKEN;
 
   public LocalNode(Path dataDir) throws IOException {
     this(dataDir, "it-host");
@@ -106,6 +119,40 @@ public final class LocalNode implements AutoCloseable {
   public LocalNode withJvmArgs(String... args) {
     jvmArgs.addAll(List.of(args));
     return this;
+  }
+
+  /**
+   * Starts the node with {@code DROVER_ADMIN_TOKEN=token} (null: unset, so the node generates
+   * {@code <data-dir>/admin.token}) and sends that token; nodes of one cluster need the same.
+   */
+  public LocalNode withAdminToken(String token) {
+    this.adminToken = token;
+    return this;
+  }
+
+  /**
+   * The token this node's requests carry: the one it was started with, or (without one) what it
+   * wrote to {@code <data-dir>/admin.token}; null while neither is known.
+   */
+  public String adminToken() {
+    if (adminToken != null) {
+      return adminToken;
+    }
+    try {
+      return Files.readString(dataDir.resolve(io.drover.http.auth.Bootstrap.FILE)).strip();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** A request to {@code path} under /api/v1 with {@code Authorization: Bearer <admin token>}. */
+  public HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+    String token = adminToken();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
   }
 
   /** Adds flags to every later launch of this node (e.g. {@code --journal postgres ...}). */
@@ -179,11 +226,16 @@ public final class LocalNode implements AutoCloseable {
     }
     cmd.addAll(baseArgs);
     cmd.addAll(List.of(extraArgs));
-    process =
+    ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (adminToken == null) {
+      pb.environment().remove(TOKEN_ENV);
+    } else {
+      pb.environment().put(TOKEN_ENV, adminToken);
+    }
+    process = pb.start();
     return this;
   }
 
@@ -294,14 +346,14 @@ public final class LocalNode implements AutoCloseable {
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(15)).GET().build(),
+        request(path).timeout(Duration.ofSeconds(15)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   public HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body)
       throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(uri(path))
+        request(path)
             .timeout(Duration.ofSeconds(15))
             .header("Content-Type", "application/json")
             .method(method, body)
@@ -318,10 +370,7 @@ public final class LocalNode implements AutoCloseable {
   public List<JsonNode> members() throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(
-            HttpRequest.newBuilder(uri("/cluster/members"))
-                .timeout(Duration.ofSeconds(5))
-                .GET()
-                .build(),
+            request("/cluster/members").timeout(Duration.ofSeconds(5)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("GET /cluster/members -> " + r.statusCode());

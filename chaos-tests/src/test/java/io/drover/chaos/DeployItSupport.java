@@ -178,7 +178,7 @@ abstract class DeployItSupport {
   List<String> stepsWithin(String id, long after, Duration window) throws Exception {
     HttpResponse<java.util.stream.Stream<String>> r =
         LocalNode.HTTP.send(
-            HttpRequest.newBuilder(n1.uri("/deploys/" + id + "/events?after=" + after)).build(),
+            n1.request("/deploys/" + id + "/events?after=" + after).build(),
             HttpResponse.BodyHandlers.ofLines());
     assertEquals(200, r.statusCode());
     List<String> types = java.util.Collections.synchronizedList(new ArrayList<>());

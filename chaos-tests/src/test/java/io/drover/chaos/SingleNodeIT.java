@@ -162,6 +162,7 @@ class SingleNodeIT {
                 .send(
                     HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + node.httpPort + "/metrics"))
+                        .header("Authorization", "Bearer " + node.adminToken())
                         .build(),
                     HttpResponse.BodyHandlers.ofString())
                 .body()

@@ -10,6 +10,7 @@ import io.drover.actors.site.SiteDirectory;
 import io.drover.actors.site.SiteEntity;
 import io.drover.http.DeployRequests.ActionRequest;
 import io.drover.http.DeployRequests.DeployRequest;
+import io.drover.http.auth.Caller;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,14 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  */
 final class DeploysRoutes extends AllDirectives {
 
-  /** Who asks, until requests carry an identity. */
+  /** Who asks when a request carries no caller (the routes served alone, in tests). */
   static final String CALLER = "api";
+
+  /** A write on one deploy: its id, the request's reason, and who asks. */
+  @FunctionalInterface
+  private interface Action {
+    Route run(String id, String reason, String by);
+  }
 
   static final int DEFAULT_LIST = 100;
   static final int MAX_LIST = 1000;
@@ -64,7 +71,13 @@ final class DeploysRoutes extends AllDirectives {
                 pathEnd(
                     () ->
                         concat(
-                            post(() -> entity(Unmarshaller.entityToString(), this::start)),
+                            post(
+                                () ->
+                                    caller(
+                                        by ->
+                                            entity(
+                                                Unmarshaller.entityToString(),
+                                                body -> start(body, by)))),
                             get(
                                 () ->
                                     parameterOptional(
@@ -91,7 +104,13 @@ final class DeploysRoutes extends AllDirectives {
     return sharding.entityRefFor(DeployEntity.ENTITY_TYPE_KEY, id);
   }
 
-  private Route start(String body) {
+  /** Runs {@code then} with the name of the request's caller (its token's name). */
+  private Route caller(java.util.function.Function<String, Route> then) {
+    return extractRequest(
+        request -> then.apply(Caller.of(request).map(Caller::name).orElse(CALLER)));
+  }
+
+  private Route start(String body, String by) {
     DeployRequest req;
     try {
       req = Json.read(body, DeployRequest.class);
@@ -112,7 +131,7 @@ final class DeploysRoutes extends AllDirectives {
                   }
                   DeploySpec spec =
                       DeployRequests.spec(
-                          req, chosen.sites(), CALLER, System.currentTimeMillis(), random);
+                          req, chosen.sites(), by, System.currentTimeMillis(), random);
                   return asks.<DeployEntity.Command, DeployEntity.Reply>ask(
                           deploy(spec.id()), r -> new DeployEntity.Create(spec, r))
                       .thenApply(this::reply);
@@ -227,45 +246,49 @@ final class DeploysRoutes extends AllDirectives {
   }
 
   /** Reads the optional {@code {"reason"}} body, then runs {@code then}. */
-  private Route action(String id, java.util.function.BiFunction<String, String, Route> then) {
-    return entity(
-        Unmarshaller.entityToString(),
-        body -> {
-          String reason = null;
-          if (body != null && !body.isBlank()) {
-            try {
-              reason = Json.read(body, ActionRequest.class).reason();
-            } catch (Json.BadBody e) {
-              return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
-            }
-            if (reason != null && reason.length() > DeployRequests.MAX_REASON) {
-              return complete(
-                  Problem.response(
-                      StatusCodes.BAD_REQUEST,
-                      "reason is longer than " + DeployRequests.MAX_REASON + " characters"));
-            }
-          }
-          return then.apply(id, reason);
-        });
+  private Route action(String id, Action then) {
+    return caller(
+        by ->
+            entity(
+                Unmarshaller.entityToString(),
+                body -> {
+                  String reason = null;
+                  if (body != null && !body.isBlank()) {
+                    try {
+                      reason = Json.read(body, ActionRequest.class).reason();
+                    } catch (Json.BadBody e) {
+                      return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
+                    }
+                    if (reason != null && reason.length() > DeployRequests.MAX_REASON) {
+                      return complete(
+                          Problem.response(
+                              StatusCodes.BAD_REQUEST,
+                              "reason is longer than "
+                                  + DeployRequests.MAX_REASON
+                                  + " characters"));
+                    }
+                  }
+                  return then.run(id, reason, by);
+                }));
   }
 
-  private Route abort(String id, String reason) {
-    return ask(id, r -> new DeployEntity.Abort(CALLER, reason, r));
+  private Route abort(String id, String reason, String by) {
+    return ask(id, r -> new DeployEntity.Abort(by, reason, r));
   }
 
-  private Route pause(String id, String reason) {
-    return ask(id, r -> new DeployEntity.Pause(CALLER, reason, r));
+  private Route pause(String id, String reason, String by) {
+    return ask(id, r -> new DeployEntity.Pause(by, reason, r));
   }
 
-  private Route resume(String id, String reason) {
-    return ask(id, r -> new DeployEntity.Resume(CALLER, r));
+  private Route resume(String id, String reason, String by) {
+    return ask(id, r -> new DeployEntity.Resume(by, r));
   }
 
   /** Starts the revert and answers 201 with the revert deploy. */
-  private Route revert(String id, String reason) {
+  private Route revert(String id, String reason, String by) {
     CompletionStage<Route> route =
         asks.<DeployEntity.Command, DeployEntity.Reply>ask(
-                deploy(id), r -> new DeployEntity.Revert(CALLER, reason, r))
+                deploy(id), r -> new DeployEntity.Revert(by, reason, r))
             .thenCompose(
                 reply -> {
                   if (reply.outcome() != DeployEntity.Outcome.OK) {

@@ -3,6 +3,7 @@ package io.drover.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.actors.revision.TarGz;
 import io.drover.cluster.NodeSettings;
+import io.drover.http.auth.Bootstrap;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,12 +29,21 @@ final class ExampleSite {
 
   private final NodeSettings settings;
   private final Path appDir;
+
+  /** The node's bootstrap admin token, sent with every request. */
+  private final String token;
+
+  /** How a shell reads that token: from its file, or the environment variable. */
+  private final String tokenInShell;
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  ExampleSite(NodeSettings settings, Path appDir) {
+  ExampleSite(NodeSettings settings, Path appDir, Bootstrap bootstrap) {
     this.settings = settings;
     this.appDir = appDir;
+    this.token = bootstrap.token();
+    this.tokenInShell = bootstrap.file().map(f -> "$(cat " + f + ")").orElse("$" + Bootstrap.ENV);
   }
 
   private String base() {
@@ -49,6 +59,7 @@ final class ExampleSite {
       HttpResponse<String> up =
           http.send(
               HttpRequest.newBuilder(URI.create(base() + "/revisions"))
+                  .header("Authorization", "Bearer " + token)
                   .header("Content-Type", "application/gzip")
                   .POST(HttpRequest.BodyPublishers.ofFile(tarGz))
                   .build(),
@@ -73,6 +84,7 @@ final class ExampleSite {
     HttpResponse<String> put =
         http.send(
             HttpRequest.newBuilder(URI.create(base() + "/sites/hello"))
+                .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(spec)))
                 .build(),
@@ -86,7 +98,9 @@ final class ExampleSite {
     for (int port : ports) {
       b.append("    curl http://127.0.0.1:").append(port).append("/\n");
     }
-    b.append("  Its status:  curl ")
+    b.append("  Its status:  curl -H \"Authorization: Bearer ")
+        .append(tokenInShell)
+        .append("\" ")
         .append(base())
         .append("/sites/hello\n")
         .append("  Stop Drover: Ctrl-C (its instances stop first)\n");
@@ -100,7 +114,10 @@ final class ExampleSite {
     while (System.nanoTime() < deadline) {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(URI.create(base() + "/sites/hello/instances")).GET().build(),
+              HttpRequest.newBuilder(URI.create(base() + "/sites/hello/instances"))
+                  .header("Authorization", "Bearer " + token)
+                  .GET()
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
         last = Json.MAPPER.readTree(r.body());

@@ -7,10 +7,15 @@ import io.drover.actors.retention.DiskFloor;
 import io.drover.cluster.Node;
 import io.drover.cluster.NodeSettings;
 import io.drover.http.auth.TokenCache;
+import io.drover.http.auth.Authentication;
+import io.drover.http.auth.Bootstrap;
+import io.drover.http.auth.Caller;
+import io.drover.http.auth.Credentials;
 import io.drover.http.events.DeployMetrics;
 import io.drover.http.events.EventSettings;
 import io.drover.http.events.Webhooks;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
@@ -71,24 +76,28 @@ public final class HttpServer extends AllDirectives {
   private final Asks asks;
   private final EventSettings events;
 
-  /** This node's API tokens and node credentials: the authentication's additional Credentials. */
-  private final TokenCache tokens;
-
   /** How long each singleton has to answer {@code GET /api/v1/singletons}. */
   private final Duration singletonTimeout;
 
   /** Event streams open on this node (bounded by {@code drover.deploy.events.max-streams}). */
   private final AtomicInteger openStreams = new AtomicInteger();
 
-  private HttpServer(Node node, Metrics metrics, TokenCache tokens) {
+  /** Checks every request but health (and /metrics when open). */
+  private final Authentication authentication;
+
+  /** {@code drover.http.open-metrics}: /metrics is served without a token. */
+  private final boolean openMetrics;
+
+  private HttpServer(Node node, Metrics metrics, Credentials credentials) {
     this.node = node;
-    this.tokens = tokens;
     this.metrics = metrics;
+    this.authentication = new Authentication(credentials);
     ActorSystem<?> system = node.system();
     this.asks = new Asks(system.scheduler(), node.settings().askTimeout());
     this.events = EventSettings.fromConfig(system.settings().config());
     this.singletonTimeout =
         system.settings().config().getDuration("drover.http.singleton-ask-timeout");
+    this.openMetrics = system.settings().config().getBoolean("drover.http.open-metrics");
   }
 
   /**
@@ -96,7 +105,25 @@ public final class HttpServer extends AllDirectives {
    * deploy meters and webhooks.
    */
   public static CompletionStage<ServerBinding> start(Node node) {
-    HttpServer server = new HttpServer(node, new Metrics(), TokenCache.start(node));
+    try {
+      return start(node, Bootstrap.load(node.settings().dataDir(), System.getenv()), NO_TOKENS);
+    } catch (Bootstrap.Refused e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** No credentials besides the bootstrap token and the token registry's. */
+  public static final Credentials NO_TOKENS = token -> Optional.empty();
+
+  /**
+   * Binds the API with the bootstrap admin token, the token registry's tokens (and node
+   * credentials, through this node's {@link TokenCache}) and {@code extra} credentials (tests;
+   * {@link #NO_TOKENS} for none) as the only ways in.
+   */
+  public static CompletionStage<ServerBinding> start(
+      Node node, Bootstrap bootstrap, Credentials extra) {
+    HttpServer server =
+        new HttpServer(node, new Metrics(), bootstrap.or(TokenCache.start(node)).or(extra));
     DeployMetrics.start(node.system(), new DeployMetrics(server.metrics.registry()));
     Webhooks.start(node.system(), server.events);
     server.metrics.singletons(Singletons.get(node.system()));
@@ -162,8 +189,9 @@ public final class HttpServer extends AllDirectives {
                                     Singletons.get(system), system.scheduler(), singletonTimeout)
                                 .route(),
                             new AuditRoutes(node.part(io.drover.cluster.Wiring.AUDIT), asks)
-                                .route(),
-                            path("health", () -> get(this::health)))));
+                                .route())));
+    Route health =
+        pathPrefix("api", () -> pathPrefix("v1", () -> path("health", () -> get(this::health))));
     Route metricsRoute =
         path(
             "metrics",
@@ -185,16 +213,21 @@ public final class HttpServer extends AllDirectives {
             s.host(),
             ApiErrors.exceptions(s.askTimeout()),
             ApiErrors.rejections());
+    Route open = openMetrics ? concat(health, metricsRoute) : health;
+    Route guarded = openMetrics ? api : concat(api, metricsRoute);
     return handleExceptions(
         ApiErrors.exceptions(s.askTimeout()),
         () ->
             handleRejections(
-                ApiErrors.rejections(), () -> audit.ifCaller(() -> concat(api, metricsRoute))));
-  }
-
-  /** The routes of {@code node}, unbound (tests bind them behind their own directives). */
-  static Route routesFor(Node node) {
-    return new HttpServer(node, new Metrics(), null).routes();
+                ApiErrors.rejections(),
+                () ->
+                    concat(
+                        open,
+                        authentication.authenticated(
+                            caller ->
+                                audit.audited(
+                                    caller,
+                                    () -> authentication.authorized(caller, () -> guarded))))));
   }
 
   private RecipientRef<DeployEntity.Command> deploy(String id) {

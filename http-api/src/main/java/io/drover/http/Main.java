@@ -8,6 +8,7 @@ import io.drover.cluster.Exit;
 import io.drover.cluster.JournalSettings;
 import io.drover.cluster.Node;
 import io.drover.cluster.StartRefused;
+import io.drover.http.auth.Bootstrap;
 import io.drover.http.events.EventSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -243,6 +244,18 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       Config overrides = validate();
+      Bootstrap bootstrap;
+      try {
+        bootstrap =
+            Bootstrap.load(
+                Path.of(Node.config(overrides).getString("drover.data-dir"))
+                    .toAbsolutePath()
+                    .normalize(),
+                System.getenv());
+      } catch (Bootstrap.Refused e) {
+        spec.commandLine().getErr().println("drover: " + e.getMessage());
+        return 2;
+      }
       Node node;
       try {
         EventSettings.fromConfig(Node.config(overrides)); // bad webhooks: refuse before starting
@@ -253,12 +266,12 @@ public final class Main implements Runnable {
       }
       CompletableFuture<?> terminated = node.system().getWhenTerminated().toCompletableFuture();
       if (!terminated.isDone()) {
-        HttpServer.start(node).toCompletableFuture().get();
+        HttpServer.start(node, bootstrap, HttpServer.NO_TOKENS).toCompletableFuture().get();
       }
       if (!noExample) {
         CompletableFuture.anyOf(node.whenUp(), terminated).join();
         if (!terminated.isDone()) {
-          new ExampleSite(node.settings(), examplesDir.resolve("hello")).ensureRunning();
+          new ExampleSite(node.settings(), examplesDir.resolve("hello"), bootstrap).ensureRunning();
         }
       }
       terminated.join();

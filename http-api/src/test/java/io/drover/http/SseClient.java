@@ -53,6 +53,11 @@ final class SseClient implements AutoCloseable {
     return new SseClient(client.send(b.GET().build(), HttpResponse.BodyHandlers.ofLines()));
   }
 
+  /** Opens {@code path} with {@code Authorization: Bearer token}. */
+  static SseClient openAs(int port, String path, String token) throws Exception {
+    return open(port, path, Map.of("Authorization", "Bearer " + token));
+  }
+
   private void read() {
     String id = null;
     String type = null;

@@ -269,7 +269,7 @@ final class DeployBehavior
             s,
             DeployStatus.ABORTED,
             "aborted: deploy " + c.byDeploy() + " was started with force",
-            "drover",
+            c.byDeploy(), // who aborted it: the forcing deploy
             null)
         .thenRun(
             st ->

@@ -31,7 +31,8 @@ import java.util.Map;
  * @param startedAt epoch ms when it started running; 0 while queued
  * @param endedAt epoch ms when it ended; 0 before
  * @param endReason why it ended (for failed, aborted and reverted: what happened)
- * @param endedBy who ended it ({@code drover} when the deploy itself decided)
+ * @param endedBy who ended it ({@code drover} when the deploy itself decided, the forcing deploy's
+ *     id when one started with {@code force} aborted it)
  * @param pausedAt epoch ms of the pause now in force; 0 when not paused
  * @param pausedMillis time spent paused before, not counted against the deploy deadline
  * @param bakeUntil epoch ms until which the canaries bake; 0 before the bake started
@@ -105,6 +106,15 @@ public record DeployState(
         false,
         List.of(),
         List.of());
+  }
+
+  /**
+   * Who aborted the deploy: the caller of {@code POST /deploys/{id}/abort}, or the id of the deploy
+   * started with {@code force} that took its sites; null unless it was aborted. Read from the
+   * {@code Ended} event's {@code by}, so old journals show it too.
+   */
+  public String abortedBy() {
+    return status == DeployStatus.ABORTED ? endedBy : null;
   }
 
   public boolean exists() {

@@ -14,6 +14,8 @@ import java.util.Map;
  * persisted.
  *
  * @param hosts every host in deploy order (canaries first)
+ * @param abortedBy who aborted it (token name, or the deploy started with {@code force}); absent
+ *     unless aborted
  * @param aborted the deploys this one aborted because it was started with {@code force}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -43,6 +45,7 @@ public record DeployView(
     String endedAt,
     String endReason,
     String endedBy,
+    String abortedBy,
     String bakeUntil,
     List<String> aborted)
     implements CborSerializable {
@@ -123,6 +126,7 @@ public record DeployView(
         time(s.endedAt()),
         s.endReason(),
         s.endedBy(),
+        s.abortedBy(),
         time(s.bakeUntil()),
         s.aborted());
   }

@@ -514,6 +514,7 @@ class DeployEntityTest {
     kit.runCommand(new DeployEntity.Forced("d-forcer"));
     awaitState(st -> st.status() == DeployStatus.ABORTED, "aborted");
     assertTrue(kit.getState().endReason().contains("d-forcer was started with force"));
+    assertEquals("d-forcer", DeployView.of(kit.getState()).abortedBy(), "the forcing deploy");
     assertEquals(
         id, forcedAborts.expectMessageClass(DeployEntity.ForcedAbort.class, WAIT).aborted());
     // an ended deploy forced again tells nobody

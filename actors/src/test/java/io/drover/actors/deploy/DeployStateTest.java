@@ -90,6 +90,7 @@ class DeployStateTest {
         s.steps().stream().map(Step::type).toList());
     assertTrue(s.settled());
     assertEquals(DeployStatus.FAILED, s.status());
+    assertNull(s.abortedBy(), "only an aborted deploy names who aborted it");
     HostRow c1 = s.host("c1");
     assertEquals(HostState.DONE, c1.state());
     assertEquals(1, c1.replaced(), "the replaced count is kept through HostDone");
@@ -130,6 +131,8 @@ class DeployStateTest {
     assertEquals(T0 + 4, s.endedAt());
     assertEquals("stop", s.endReason());
     assertEquals("ops", s.endedBy());
+    assertEquals("ops", s.abortedBy(), "who aborted it, read from the Ended event");
+    assertEquals("ops", DeployView.of(s).abortedBy());
     assertNull(s.revertedBy());
     Step last = s.steps().get(s.steps().size() - 1);
     assertEquals("deploy-ended", last.type());

@@ -24,7 +24,8 @@ public final class FuzzSession implements AutoCloseable {
 
   private FuzzSession(LocalNode node) {
     this.node = node;
-    this.http = new RawHttp(LocalNode.LOOPBACK, node.httpPort, Duration.ofSeconds(30));
+    this.http =
+        new RawHttp(LocalNode.LOOPBACK, node.httpPort, Duration.ofSeconds(30), node.adminToken());
   }
 
   /** Starts a node with its data under {@code dir}. */

@@ -26,6 +26,9 @@ public final class Fuzzer {
 
   static final int HEALTH_EVERY = 100;
 
+  /** One request in this many loses its token or has it corrupted ({@link AuthMutation}). */
+  static final int AUTH_MUTATION_EVERY = 10;
+
   /** Every error answer is {@code application/problem+json} with a detail that says what to fix. */
   private static final String PROBLEM_JSON = "application/problem+json";
 
@@ -160,6 +163,8 @@ public final class Fuzzer {
   public Result run(long seed, int count) throws IOException {
     long start = System.nanoTime();
     Random rnd = new Random(seed);
+    // its own stream, so the requests of a seed are those made before authentication came
+    Random authRnd = new Random(seed ^ 0x5eed_a07bL);
     RequestGenerator gen =
         new RequestGenerator(target, skipKnown ? KnownBugs.SKIPPED_KINDS : Set.of());
     Map<String, Finding> findings = new LinkedHashMap<>();
@@ -171,6 +176,9 @@ public final class Fuzzer {
     boolean died = false;
     for (int i = 0; i < count; i++) {
       FuzzRequest r = neutralise(gen.next(rnd));
+      if (authRnd.nextInt(AUTH_MUTATION_EVERY) == 0) {
+        r = AuthMutation.apply(r, authRnd);
+      }
       long t0 = System.nanoTime();
       RawHttp.Answer a;
       try {
@@ -209,6 +217,16 @@ public final class Fuzzer {
             r,
             s,
             a.contentType() + ": " + a.body());
+      }
+      String authWrong = AuthMutation.withoutValidToken(r) ? AuthMutation.wrongAnswer(r, s) : null;
+      if (authWrong != null) {
+        record(
+            findings,
+            "auth-not-401 " + r.kind() + " " + s,
+            i,
+            r,
+            s,
+            authWrong + " | answer: " + a.body());
       }
       if (s >= 200 && s < 300 && r.mustRefuse() != null) {
         record(

@@ -24,10 +24,23 @@ public final class RawHttp {
   private final int port;
   private final Duration timeout;
 
+  /** Sent as {@code Authorization: Bearer <token>} unless a request has its own; null for none. */
+  private final String token;
+
   public RawHttp(String host, int port, Duration timeout) {
+    this(host, port, timeout, null);
+  }
+
+  /**
+   * A client that sends {@code Authorization: Bearer token} with every request, unless the request
+   * has an {@code Authorization} header of its own: that one is sent instead, and an empty one
+   * means none at all (see {@link AuthMutation}).
+   */
+  public RawHttp(String host, int port, Duration timeout, String token) {
     this.host = host;
     this.port = port;
     this.timeout = timeout;
+    this.token = token;
   }
 
   /**
@@ -42,8 +55,18 @@ public final class RawHttp {
       StringBuilder head = new StringBuilder();
       head.append(r.method()).append(' ').append(r.target()).append(" HTTP/1.1\r\n");
       head.append("Host: ").append(host).append(':').append(port).append("\r\n");
+      boolean ownAuthorization = false;
       for (FuzzRequest.Header h : r.headers()) {
+        if (h.name().equalsIgnoreCase(AuthMutation.HEADER)) {
+          ownAuthorization = true;
+          if (h.value().isEmpty()) {
+            continue; // dropped
+          }
+        }
         head.append(h.name()).append(": ").append(h.value()).append("\r\n");
+      }
+      if (!ownAuthorization && token != null) {
+        head.append(AuthMutation.HEADER).append(": Bearer ").append(token).append("\r\n");
       }
       head.append("Content-Length: ").append(r.bodySize()).append("\r\n");
       head.append("Connection: close\r\n\r\n");
