@@ -50,6 +50,7 @@ public final class Wiring {
 
   /** The token registry singleton's proxy (API tokens and node credentials). */
   public static final Key<ActorRef<TokenRegistry.Command>> TOKENS = new Key<>("tokens");
+
   /** The audit trail (one sharded entity per UTC day). */
   public static final Key<AuditLog> AUDIT = new Key<>("audit");
 

@@ -23,10 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,9 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * uploads still stream; the records survive a restart.
  */
 class AuditApiTest {
-
-  /** Test-only: the caller of a request, as {@code name:role}. */
-  private static final String CALLER_HEADER = "X-Test-Caller";
 
   @TempDir Path tmp;
   private TestNode node;
@@ -63,32 +57,25 @@ class AuditApiTest {
     }
   }
 
-  /** The node's routes behind a directive that sets the caller from a header (tests only). */
-  private void bindWithCallers() throws Exception {
-    Route routes = HttpServer.routesFor(node.node);
-    AllDirectives d = new AllDirectives() {};
-    Route withCaller =
-        d.optionalHeaderValueByName(
-            CALLER_HEADER,
-            h ->
-                h.map(
-                        v ->
-                            d.mapRequest(
-                                r ->
-                                    r.addAttribute(
-                                        Caller.KEY,
-                                        new Caller(
-                                            v.split(":")[0],
-                                            Role.parse(v.split(":")[1]).orElseThrow())),
-                                () -> routes))
-                    .orElse(routes));
-    port = TestNode.freePort();
-    binding =
-        Http.get(node.node.system())
-            .newServerAt("127.0.0.1", port)
-            .bind(withCaller.seal())
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+  /**
+   * Test credentials: the token {@code t:<name>:<role>} is the caller {@code name} with {@code
+   * role}; requests go through the node's real authentication.
+   */
+  static final io.drover.http.auth.Credentials CALLERS =
+      token -> {
+        String[] p = token.split(":");
+        if (p.length != 3 || !p[0].equals("t")) {
+          return java.util.Optional.empty();
+        }
+        return Role.parse(p[2]).map(r -> new Caller(p[1], r));
+      };
+
+  private static TestNode startNode(Path data) throws Exception {
+    return TestNode.start(data, Map.of(), CALLERS);
+  }
+
+  private void bindWithCallers() {
+    port = node.httpPort;
   }
 
   private TestNode.Reply send(String caller, String method, String path, String type, byte[] body)
@@ -97,7 +84,7 @@ class AuditApiTest {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(60));
     if (caller != null) {
-      b.header(CALLER_HEADER, caller);
+      b.header("Authorization", "Bearer t:" + caller);
     }
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
@@ -147,7 +134,7 @@ class AuditApiTest {
   @Test
   void writesAreRecordedAndReadBackNewestFirstAcrossARestart() throws Exception {
     Path data = tmp.resolve("node");
-    node = TestNode.start(data, Map.of());
+    node = startNode(data);
     bindWithCallers();
     awaitHostRegistered();
 
@@ -163,17 +150,17 @@ class AuditApiTest {
     // 3: a bad site with a secret in its body: the route still reads the body (and refuses it)
     TestNode.Reply bad =
         json(
-            "ci:deployer",
+            "ci:admin",
             "PUT",
             "/api/v1/sites/web",
             "{\"token\":\"drv_very_secret\",\"reason\":\"first try\"}");
     assertEquals(400, bad.status(), bad.body());
     assertTrue(bad.body().contains("token"), bad.body());
-    // 4: an unknown cronjob
-    assertEquals(404, json("ci:deployer", "DELETE", "/api/v1/cronjobs/nope", null).status());
-    // not recorded: a GET, and a write without a caller
+    // 4: a deployer may not delete a cronjob: refused (403) and recorded
+    assertEquals(403, json("ci:deployer", "DELETE", "/api/v1/cronjobs/nope", null).status());
+    // not recorded: a GET, and a write without a token (401)
     assertEquals(200, json("ci:deployer", "GET", "/api/v1/hosts", null).status());
-    assertEquals(404, json(null, "DELETE", "/api/v1/cronjobs/anonymous", null).status());
+    assertEquals(401, json(null, "DELETE", "/api/v1/cronjobs/anonymous", null).status());
 
     JsonNode all = audit("");
     assertEquals(
@@ -197,8 +184,10 @@ class AuditApiTest {
     assertEquals("refused", site.get("outcome").asText());
     assertEquals(400, site.get("status").asInt());
     assertEquals("first try", site.get("reason").asText());
-    assertEquals("deployer", site.get("role").asText());
+    assertEquals("admin", site.get("role").asText());
     assertTrue(all.get(0).get("reason").isNull());
+    assertEquals(403, all.get(0).get("status").asInt());
+    assertEquals("deployer", all.get(0).get("role").asText());
     assertEquals("cronjob nope", all.get(0).get("target").asText());
     assertFalse(all.toString().contains("drv_very_secret"), all.toString());
     List<String> keys = new ArrayList<>();
@@ -232,13 +221,13 @@ class AuditApiTest {
     unbind();
     node.close();
     node = null;
-    node = TestNode.start(data, Map.of());
+    node = startNode(data);
     assertEquals(paths(all), paths(audit("")));
   }
 
   @Test
   void largeBodiesAreStreamedToTheRouteAndStillRecorded() throws Exception {
-    node = TestNode.start(tmp.resolve("node"), Map.of());
+    node = startNode(tmp.resolve("node"));
     bindWithCallers();
 
     // an 8 MB upload (random, so it stays 8 MB gzipped) is stored and recorded
@@ -266,7 +255,7 @@ class AuditApiTest {
     // a chunked JSON body (no length) is not buffered either
     HttpRequest chunked =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/deploys/d-x/abort"))
-            .header(CALLER_HEADER, "ci:deployer")
+            .header("Authorization", "Bearer t:ci:deployer")
             .header("Content-Type", "application/json")
             .POST(
                 HttpRequest.BodyPublishers.ofInputStream(

@@ -49,6 +49,34 @@ public final class Access {
     return Optional.of(Role.ADMIN);
   }
 
+  /** The name prefix of node credentials ({@code node:<host>}). */
+  public static final String NODE_PREFIX = "node:";
+
+  /**
+   * Whether a node credential may send this request: only the two revision transfers between nodes,
+   * {@code GET /api/v1/revisions/{id}/archive} and {@code POST /api/v1/revisions/{id}/fetch}. A
+   * node credential that leaks cannot read or change anything else.
+   */
+  public static boolean nodeTransfer(String method, List<String> segments) {
+    if (segments.size() != 5
+        || !segments.get(0).equals("api")
+        || !segments.get(1).equals("v1")
+        || !segments.get(2).equals("revisions")) {
+      return false;
+    }
+    String m = method.toUpperCase(Locale.ROOT);
+    return m.equals("GET") && segments.get(4).equals("archive")
+        || m.equals("POST") && segments.get(4).equals("fetch");
+  }
+
+  /** Whether {@code caller} may send {@code method} on {@code segments}. */
+  public static boolean allows(Caller caller, String method, List<String> segments) {
+    if (caller.name().startsWith(NODE_PREFIX)) {
+      return nodeTransfer(method, segments);
+    }
+    return caller.role().allows(required(method, segments).orElse(Role.VIEWER));
+  }
+
   private static boolean deployerWrite(List<String> p) {
     return switch (p.size()) {
       case 1 -> p.get(0).equals("revisions") || p.get(0).equals("deploys");

@@ -31,8 +31,21 @@ public final class Authentication extends AllDirectives {
 
   private final Credentials credentials;
 
+  /** 401s are logged (at most once a minute per address), not audited. */
+  private final io.drover.http.RefusalLog refusals = new io.drover.http.RefusalLog();
+
   public Authentication(Credentials credentials) {
     this.credentials = credentials;
+  }
+
+  private Route refuse(HttpRequest request, String why, String detail) {
+    String address =
+        request
+            .getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+            .flatMap(a -> a.getAddress().map(java.net.InetAddress::getHostAddress))
+            .orElse("unknown address");
+    refusals.unauthenticated(address, request.method().name(), request.getUri().path(), why);
+    return complete(unauthorized(detail));
   }
 
   /**
@@ -47,23 +60,27 @@ public final class Authentication extends AllDirectives {
           }
           Optional<String> header = request.getHeader("Authorization").map(h -> h.value().trim());
           if (header.isEmpty()) {
-            return complete(
-                unauthorized(
-                    "this request needs a token: send Authorization: Bearer <token> (the admin"
-                        + " token is in DROVER_ADMIN_TOKEN or <data-dir>/admin.token)"));
+            return refuse(
+                request,
+                "no token",
+                "this request needs a token: send Authorization: Bearer <token> (the admin"
+                    + " token is in DROVER_ADMIN_TOKEN or <data-dir>/admin.token)");
           }
           Optional<String> token = bearer(header.get());
           if (token.isEmpty()) {
-            return complete(
-                unauthorized(
-                    "the Authorization header must be 'Bearer <token>' with a token of at most "
-                        + MAX_TOKEN_CHARS
-                        + " characters"));
+            return refuse(
+                request,
+                "malformed Authorization header",
+                "the Authorization header must be 'Bearer <token>' with a token of at most "
+                    + MAX_TOKEN_CHARS
+                    + " characters");
           }
           Optional<Caller> caller = credentials.verify(token.get());
           if (caller.isEmpty()) {
-            return complete(
-                unauthorized("unknown token: it is wrong, expired or revoked; ask an admin"));
+            return refuse(
+                request,
+                "unknown token",
+                "unknown token: it is wrong, expired or revoked; ask an admin");
           }
           Caller c = caller.get();
           return mapRequest(r -> r.addAttribute(Caller.KEY, c), () -> inner.apply(c));
@@ -74,11 +91,19 @@ public final class Authentication extends AllDirectives {
   public Route authorized(Caller caller, Supplier<Route> inner) {
     return extractRequest(
         request -> {
-          Role needed =
-              Access.required(request.method().name(), segments(request)).orElse(Role.VIEWER);
-          if (caller.role().allows(needed)) {
+          if (Access.allows(caller, request.method().name(), segments(request))) {
             return inner.get();
           }
+          if (caller.name().startsWith(Access.NODE_PREFIX)) {
+            return complete(
+                Problem.response(
+                    StatusCodes.FORBIDDEN,
+                    "token '"
+                        + caller.name()
+                        + "' is a node credential: it may only transfer revisions between nodes"));
+          }
+          Role needed =
+              Access.required(request.method().name(), segments(request)).orElse(Role.VIEWER);
           return complete(
               Problem.response(
                   StatusCodes.FORBIDDEN,
