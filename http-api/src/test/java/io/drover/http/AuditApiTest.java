@@ -249,7 +249,7 @@ class AuditApiTest {
 
     // a JSON body over 64 KiB is not buffered for the trail: the route answers it as always
     String huge = "{\"reason\":\"" + "x".repeat(100 * 1024) + "\"}";
-    TestNode.Reply put = json("ci:deployer", "PUT", "/api/v1/sites/huge", huge);
+    TestNode.Reply put = json("ci:admin", "PUT", "/api/v1/sites/huge", huge);
     assertEquals(400, put.status(), put.body());
 
     // a chunked JSON body (no length) is not buffered either
