@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 401 without a valid token, 403 when the role is not enough (both problem+json), anything else
  * otherwise; and a refused request changes nothing (sites, hosts, deploys, cronjobs, revisions).
  *
- * <p>Viewer and deployer tokens come from a test {@link Credentials} with fixed tokens.
+ * <p>Viewer and deployer tokens are real: created with {@code POST /api/v1/tokens} by the admin and
+ * checked by the node's token cache (the metrics tests use fixed test credentials).
  */
 class RolesApiTest {
 
@@ -79,6 +80,32 @@ class RolesApiTest {
   }
 
   private record Answer(int status, String contentType, String wwwAuthenticate, String body) {}
+
+  /**
+   * A real token from the registry, returned once by {@code POST /api/v1/tokens}; waits (bounded)
+   * until this node's token cache knows it.
+   */
+  private String createToken(String name, String role) throws Exception {
+    Answer created =
+        send(
+            node.adminToken,
+            "POST",
+            "/api/v1/tokens",
+            ("{\"name\":\"" + name + "\",\"role\":\"" + role + "\",\"ttl\":\"1h\"}")
+                .getBytes(StandardCharsets.UTF_8),
+            "application/json");
+    assertEquals(201, created.status(), created.body());
+    String token = Json.MAPPER.readTree(created.body()).get("token").asText();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (send(token, "GET", "/api/v1/hosts", null, null).status() != 200) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("token " + name + " not accepted within 20 s");
+      }
+      Thread.onSpinWait();
+      Thread.sleep(50); // polling interval of a bounded wait, not synchronisation
+    }
+    return token;
+  }
 
   private Answer send(String token, String method, String path, byte[] body, String type)
       throws Exception {
@@ -188,7 +215,9 @@ class RolesApiTest {
   @Test
   void everyRouteAnswers401WithoutAValidToken403ForALowRoleAndChangesNothingWhenRefused()
       throws Exception {
-    node = TestNode.start(tmp.resolve("node"), Map.of(), FIXED);
+    node = TestNode.start(tmp.resolve("node"), Map.of());
+    String viewer = createToken("ci-viewer", "viewer");
+    String deployer = createToken("ci-deployer", "deployer");
     String rev = uploadedId(node.upload(archive("base")));
     byte[] fresh = archive("fresh");
     AtomicReference<String> freshRev = new AtomicReference<>(rev);
@@ -300,8 +329,8 @@ class RolesApiTest {
         List.of(
             new Who("no token", null, null),
             new Who("unknown token", "drv_not-a-token-0123456789", null),
-            new Who("viewer", VIEWER, Role.VIEWER),
-            new Who("deployer", DEPLOYER, Role.DEPLOYER),
+            new Who("viewer", viewer, Role.VIEWER),
+            new Who("deployer", deployer, Role.DEPLOYER),
             new Who("admin", node.adminToken, Role.ADMIN));
 
     List<String> problems = new ArrayList<>();
