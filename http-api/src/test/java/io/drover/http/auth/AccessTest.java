@@ -81,4 +81,40 @@ class AccessTest {
     Optional<Role> needed = Access.required(method, path);
     assertEquals(expected, needed.map(Role::wire).orElse("public"), method + " " + path);
   }
+
+  @ParameterizedTest(name = "node credential: {0} {1} -> {2}")
+  @CsvSource({
+    "GET, /api/v1/revisions/r1/archive, true",
+    "POST, /api/v1/revisions/r1/fetch, true",
+    "GET, /api/v1/revisions/r1/fetch, false",
+    "POST, /api/v1/revisions/r1/archive, false",
+    "GET, /api/v1/revisions/r1, false",
+    "GET, /api/v1/revisions, false",
+    "POST, /api/v1/revisions, false",
+    "GET, /api/v1/sites, false",
+    "GET, /metrics, false",
+    "GET, /api/v1/tokens, false",
+    "PUT, /api/v1/sites/web, false",
+    "GET, /api/v2/revisions/r1/archive, false",
+  })
+  void nodeCredentialsOnlyTransferRevisions(String method, String path, boolean allowed) {
+    Caller node = new Caller("node:h1", Role.VIEWER);
+    java.util.List<String> segments = java.util.List.of(path.substring(1).split("/", -1));
+    assertEquals(allowed, Access.allows(node, method, segments));
+  }
+
+  @ParameterizedTest(name = "{0} {1} as {2} -> {3}")
+  @CsvSource({
+    "GET, /api/v1/sites, viewer, true",
+    "POST, /api/v1/revisions/r1/fetch, viewer, false",
+    "POST, /api/v1/revisions/r1/fetch, deployer, false",
+    "POST, /api/v1/revisions/r1/fetch, admin, true",
+    "POST, /api/v1/deploys, deployer, true",
+    "PUT, /api/v1/sites/web, deployer, false",
+  })
+  void tokensAllowByRole(String method, String path, String role, boolean allowed) {
+    Caller c = new Caller("ci", Role.parse(role).orElseThrow());
+    java.util.List<String> segments = java.util.List.of(path.substring(1).split("/", -1));
+    assertEquals(allowed, Access.allows(c, method, segments));
+  }
 }
