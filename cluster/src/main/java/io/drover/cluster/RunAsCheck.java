@@ -26,12 +26,15 @@ final class RunAsCheck {
           Sandbox.DEFAULT_USER);
     } else if (SandboxHost.root()) {
       try {
-        Sandbox.Launch l = Sandbox.plan(null, sandbox, true, SandboxHost::find);
+        Sandbox.Ceiling c = SandboxHost.ceiling();
+        Sandbox.Launch l = Sandbox.plan(null, sandbox, true, SandboxHost::find, c);
         log.info(
             "the node runs as root: site processes run as '{}' (uid {}) with {} open files and"
-                + " {} processes",
+                + " {} processes (configured {} and {}, capped by the node's own hard limits)",
             l.account().name(),
             l.account().uid(),
+            Math.min(sandbox.openFiles(), c.openFiles()),
+            Math.min(sandbox.processes(), c.processes()),
             sandbox.openFiles(),
             sandbox.processes());
       } catch (Sandbox.Refused e) {

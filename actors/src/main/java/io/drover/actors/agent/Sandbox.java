@@ -90,6 +90,38 @@ public final class Sandbox {
     }
   }
 
+  /**
+   * The node's own hard limits, which its children inherit: without {@code CAP_SYS_RESOURCE} (in
+   * many containers even root lacks it) a limit cannot be raised above them, so the configured
+   * limits are capped by these. {@link Long#MAX_VALUE}: unlimited.
+   */
+  public record Ceiling(long openFiles, long processes) {
+    public static final Ceiling NONE = new Ceiling(Long.MAX_VALUE, Long.MAX_VALUE);
+
+    /** The limits of {@code /proc/self/limits}'s text; unknown or unlimited ones are MAX_VALUE. */
+    public static Ceiling parse(String procLimits) {
+      long files = Long.MAX_VALUE;
+      long procs = Long.MAX_VALUE;
+      for (String line : procLimits.split("\n")) {
+        if (line.startsWith("Max open files")) {
+          files = hard(line.substring("Max open files".length()));
+        } else if (line.startsWith("Max processes")) {
+          procs = hard(line.substring("Max processes".length()));
+        }
+      }
+      return new Ceiling(files, procs);
+    }
+
+    private static long hard(String rest) {
+      String[] f = rest.trim().split("\\s+");
+      try {
+        return f.length > 1 ? Long.parseLong(f[1]) : Long.MAX_VALUE;
+      } catch (NumberFormatException e) {
+        return Long.MAX_VALUE; // "unlimited"
+      }
+    }
+  }
+
   /** A user account as {@code getent passwd} shows it. */
   public record Account(String name, int uid, int gid, String home) {}
 
@@ -157,6 +189,21 @@ public final class Sandbox {
    */
   public static Launch plan(String own, Settings settings, boolean root, Users users)
       throws Refused {
+    return plan(own, settings, root, users, Ceiling.NONE);
+  }
+
+  /**
+   * How to spawn a process of a site or cronjob, its limits capped by {@code ceiling}.
+   *
+   * @param own the site's or cronjob's {@code user}, null for {@code settings.runAs()}
+   * @param settings the agent's sandbox settings
+   * @param root the node runs as root
+   * @param users where accounts are looked up
+   * @param ceiling the node's own hard limits
+   * @throws Refused the user does not exist here, or is root
+   */
+  public static Launch plan(
+      String own, Settings settings, boolean root, Users users, Ceiling ceiling) throws Refused {
     if (!root || (own == null && settings.off())) {
       return Launch.AS_NODE;
     }
@@ -179,11 +226,13 @@ public final class Sandbox {
       throw new Refused(
           "user '" + name + "' has uid 0: site processes never run as root; choose another user");
     }
+    long files = Math.min(settings.openFiles(), ceiling.openFiles());
+    long procs = Math.min(settings.processes(), ceiling.processes());
     List<String> prefix =
         List.of(
             "prlimit",
-            "--nofile=" + settings.openFiles() + ":" + settings.openFiles(),
-            "--nproc=" + settings.processes() + ":" + settings.processes(),
+            "--nofile=" + files + ":" + files,
+            "--nproc=" + procs + ":" + procs,
             "--",
             "setpriv",
             "--reuid=" + a.uid(),

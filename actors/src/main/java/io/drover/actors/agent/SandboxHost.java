@@ -49,6 +49,7 @@ public final class SandboxHost {
           PosixFilePermission.OTHERS_EXECUTE);
 
   private static final boolean ROOT = detectRoot();
+  private static final Sandbox.Ceiling CEILING = readCeiling();
   private static final Map<String, Sandbox.Account> ACCOUNTS = new ConcurrentHashMap<>();
   private static final Set<String> OWNED = ConcurrentHashMap.newKeySet();
   private static final AtomicBoolean TOLD_NOT_ROOT = new AtomicBoolean();
@@ -73,7 +74,20 @@ public final class SandboxHost {
           settings.openFiles(),
           settings.processes());
     }
-    return Sandbox.plan(own, settings, ROOT, SandboxHost::find);
+    return Sandbox.plan(own, settings, ROOT, SandboxHost::find, CEILING);
+  }
+
+  /** This JVM's hard limits, which cap the configured ones. */
+  public static Sandbox.Ceiling ceiling() {
+    return CEILING;
+  }
+
+  private static Sandbox.Ceiling readCeiling() {
+    try {
+      return Sandbox.Ceiling.parse(Files.readString(Path.of("/proc/self/limits")));
+    } catch (IOException | RuntimeException e) {
+      return Sandbox.Ceiling.NONE;
+    }
   }
 
   /** The account {@code name}; found accounts are cached, missing ones looked up every time. */

@@ -130,4 +130,21 @@ class SandboxTest {
     assertEquals(Optional.empty(), Sandbox.parsePasswd("short:x:1"));
     assertEquals(Optional.empty(), Sandbox.parsePasswd(null));
   }
+
+  @Test
+  void limitsAreCappedByTheNodesOwnHardLimits() throws Exception {
+    String procLimits =
+        "Limit                     Soft Limit           Hard Limit           Units     \n"
+            + "Max processes             96365                96365                processes \n"
+            + "Max open files            20000                20000                files     \n";
+    Sandbox.Ceiling c = Sandbox.Ceiling.parse(procLimits);
+    assertEquals(new Sandbox.Ceiling(20000, 96365), c);
+    Sandbox.Launch l =
+        Sandbox.plan(null, new Sandbox.Settings("drover-run", 65536, 512), true, USERS, c);
+    assertEquals("--nofile=20000:20000", l.prefix().get(1));
+    assertEquals("--nproc=512:512", l.prefix().get(2));
+    assertEquals(
+        Sandbox.Ceiling.NONE,
+        Sandbox.Ceiling.parse("Max open files            unlimited            unlimited   files"));
+  }
 }
