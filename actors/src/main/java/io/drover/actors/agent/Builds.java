@@ -459,6 +459,9 @@ final class Builds {
   private static void writeMarker(Request r, String key, int code, long millis) throws IOException {
     Path marker = marker(r.releaseDir(), key);
     Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+    // The release directory belongs to the site's user, who could have planted a link here:
+    // remove whatever is there (never following it) and create the file anew (O_EXCL).
+    Files.deleteIfExists(tmp);
     Files.writeString(
         tmp,
         "revision "
@@ -471,7 +474,9 @@ final class Builds {
             + millis
             + " ms, at "
             + Instant.now()
-            + "\n");
+            + "\n",
+        StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
     Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 

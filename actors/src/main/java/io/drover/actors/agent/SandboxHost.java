@@ -133,7 +133,8 @@ public final class SandboxHost {
   /**
    * Makes {@code dir} (a release directory) and everything in it owned by the launch's account, so
    * that its processes read it whatever the archive's modes, and a build writes in it. Once per
-   * directory and account in this JVM, and only when the owner differs. Blocking.
+   * directory and account in this JVM; only a directory the node still owns (as it unpacked it) is
+   * handed over, never one another user had (its content could link anywhere). Blocking.
    */
   public static void own(Path dir, Sandbox.Launch launch) throws IOException {
     Sandbox.Account a = launch.account();
@@ -144,9 +145,17 @@ public final class SandboxHost {
     if (OWNED.contains(key)) {
       return;
     }
-    Object uid = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    Object gid = Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-    if (!(uid instanceof Integer u && u == a.uid() && gid instanceof Integer g && g == a.gid())) {
+    int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    int gid = (Integer) Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+    if (uid != 0 && uid != a.uid()) {
+      // Its content is another user's now (links, hard links): never chown over it as root.
+      throw new IOException(
+          "it belongs to uid "
+              + uid
+              + ", the user of another site on the same revision: sites that share a revision"
+              + " should share a user");
+    }
+    if (uid != a.uid() || gid != a.gid()) {
       run(
           List.of(
               "chown",
