@@ -57,7 +57,10 @@ class RunAsCheckTest {
             StartRefused.class,
             () -> RunAsCheck.atStart(new Sandbox.Settings("drover-nosuchuser", 64, 64), tmp));
     assertTrue(e.getMessage().contains("user 'drover-nosuchuser' does not exist"), e.getMessage());
-    assertTrue(e.getMessage().contains("useradd --system --no-create-home"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains("useradd --system --create-home --home-dir /var/lib/drover-nosuchuser"),
+        e.getMessage());
   }
 
   @Test

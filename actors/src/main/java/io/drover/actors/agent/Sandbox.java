@@ -243,9 +243,15 @@ public final class Sandbox {
     return new Launch(prefix, a);
   }
 
-  /** The command that creates a system user {@code name} the way the launcher does. */
+  /**
+   * The command that creates a system user {@code name} the way the launcher does: no login shell,
+   * and a private home {@code /var/lib/<name>} (0700), so that builds that cache under {@code
+   * $HOME} (npm, pip, maven) work.
+   */
   public static String createCommand(String name) {
-    return "useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "
+    return "useradd --system --create-home --home-dir /var/lib/"
+        + name
+        + " --shell /usr/sbin/nologin "
         + name;
   }
 

@@ -336,7 +336,7 @@ class SandboxProcessTest {
         ProcessGroups.kill(pid);
       }
       kits.clear();
-      run("userdel", "-f", user);
+      run("userdel", "-f", "-r", user);
     }
   }
 
