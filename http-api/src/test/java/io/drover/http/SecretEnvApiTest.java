@@ -158,4 +158,33 @@ class SecretEnvApiTest {
       assertFalse(line.contains(SECRET) || line.contains(ROTATED), "the node logged: " + line);
     }
   }
+
+  @Test
+  void aSiteWhoseUserIsMissingHereSaysSoInItsProblems() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(SandboxHost.root(), "run-as needs root");
+    node = TestNode.start(tmp.resolve("node"), Map.of());
+    String rev = upload();
+    String put =
+        "{\"revision\":\""
+            + rev
+            + "\",\"command\":[\"sh\",\"run.sh\"],\"instances\":2,"
+            + "\"user\":\"drover-nosuchuser\",\"health\":{\"exec\":[\"true\"]}}";
+    TestNode.Reply created = node.call("PUT", "/api/v1/sites/ghost", put);
+    assertTrue(created.status() == 200 || created.status() == 201, created.body());
+    await(
+        Duration.ofSeconds(60),
+        "the missing user among the site's problems",
+        () ->
+            node.call("GET", "/api/v1/sites/ghost", null)
+                .body()
+                .contains("user 'drover-nosuchuser' does not exist on this host"));
+    JsonNode site = Json.MAPPER.readTree(node.call("GET", "/api/v1/sites/ghost", null).body());
+    assertEquals("drover-nosuchuser", site.at("/spec/user").asText());
+    assertTrue(
+        site.at("/status/problems").toString().contains("drover-nosuchuser"), site.toString());
+    TestNode.Reply root =
+        node.call("PUT", "/api/v1/sites/ghost", put.replace("drover-nosuchuser", "root"));
+    assertEquals(400, root.status(), root.body());
+    assertTrue(root.body().contains("never run as root"), root.body());
+  }
 }
