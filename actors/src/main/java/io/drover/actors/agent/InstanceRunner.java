@@ -230,11 +230,12 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     CompletionStage<Path> dir =
         p.releases().resolve(spec.revision(), m -> self.tell(new FetchProgress(m)), blocking);
     List<String> build = spec.build();
+    Sandbox.Launch as = launchAs;
     getContext()
         .pipeToSelf(
             dir.thenApplyAsync(
                 d -> {
-                  own(d, launchAs);
+                  SandboxHost.prepare(d, as, p.settings().dataDir(), who);
                   return new ReleaseResolved(
                       d, build == null || Builds.isBuilt(d, spec.revision(), build), null);
                 },
@@ -273,24 +274,10 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
         return false;
       }
       if (releaseDir != null) {
-        own(releaseDir, launchAs);
+        SandboxHost.prepare(releaseDir, launchAs, p.settings().dataDir(), who);
       }
     }
     return true;
-  }
-
-  /** Hands {@code dir} to the launch's user; a failure shows when the process cannot read it. */
-  private void own(Path dir, Sandbox.Launch l) {
-    if (l == null) {
-      return;
-    }
-    try {
-      SandboxHost.own(dir, l);
-      SandboxHost.protect(p.settings().dataDir());
-    } catch (IOException | RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(HostAgent.class)
-          .warn("{}: cannot hand release {} to its user: {}", who, dir, e.getMessage());
-    }
   }
 
   private Behavior<Command> onFetchProgress(FetchProgress f) {

@@ -127,14 +127,7 @@ final class RunProcess extends AbstractBehavior<RunProcess.Command> {
             .resolve(order.revision(), m -> {}, blocking)
             .thenApplyAsync(
                 d -> {
-                  if (launchAs != null) {
-                    try {
-                      SandboxHost.own(d, launchAs);
-                      SandboxHost.protect(p.settings().dataDir());
-                    } catch (java.io.IOException e) {
-                      throw new java.io.UncheckedIOException(e);
-                    }
-                  }
+                  SandboxHost.prepare(d, launchAs, p.settings().dataDir(), who);
                   return d;
                 },
                 blocking),

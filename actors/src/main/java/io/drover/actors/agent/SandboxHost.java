@@ -168,6 +168,32 @@ public final class SandboxHost {
     OWNED.add(key);
   }
 
+  /**
+   * {@link #own} and {@link #protect} before a process of {@code who} starts in {@code dir}; a
+   * failure is logged (the process then shows what it cannot read). Nothing for the node's own
+   * user. Blocking.
+   */
+  public static void prepare(Path dir, Sandbox.Launch launch, Path dataDir, String who) {
+    if (launch == null || launch.account() == null) {
+      return;
+    }
+    try {
+      own(dir, launch);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "{}: release {} not handed to user '{}': {}",
+          who,
+          dir,
+          launch.account().name(),
+          e.getMessage());
+    }
+    try {
+      protect(dataDir);
+    } catch (IOException | RuntimeException e) {
+      log.warn("{}: cannot close data directory {}: {}", who, dataDir, e.getMessage());
+    }
+  }
+
   private static void run(List<String> argv) throws IOException {
     Process p =
         new ProcessBuilder(argv)
