@@ -76,7 +76,7 @@ public final class CronWatch implements AutoCloseable {
         revision = cluster.node(i).uploadRevision(app, workDir);
       }
     }
-    Path file = workDir.resolve("ticks.txt");
+    Path file = SiteWritable.prepare(workDir.resolve("ticks.txt"));
     String body =
         "{\"schedule\":\"@every "
             + PERIOD.toSeconds()

@@ -136,6 +136,7 @@ public final class Node {
     SimulatedHosts simulated = SimulatedHosts.fromConfig(config);
     Path dataDir = settings.dataDir();
     prepareDataDir(dataDir);
+    RunAsCheck.atStart(settings.agent().sandbox(), dataDir);
 
     Map<String, Object> derived = new HashMap<>();
     derived.put("pekko.persistence.journal.leveldb.dir", dataDir.resolve("journal").toString());

@@ -2,6 +2,7 @@ package io.drover.cluster;
 
 import com.typesafe.config.Config;
 import io.drover.actors.agent.AgentSettings;
+import io.drover.actors.agent.Sandbox;
 import io.drover.actors.revision.ArchiveLimits;
 import io.drover.actors.site.SiteSettings;
 import java.net.InetAddress;
@@ -59,7 +60,12 @@ public record NodeSettings(
                 d.getDuration("agent.stop-grace"),
                 d.getBytes("agent.log-max-bytes"),
                 d.getDuration("agent.report-interval"))
-            .withBuildTimeout(d.getDuration("agent.build-timeout"));
+            .withBuildTimeout(d.getDuration("agent.build-timeout"))
+            .withSandbox(
+                new Sandbox.Settings(
+                    d.getString("agent.run-as"),
+                    d.getInt("agent.limits.open-files"),
+                    d.getInt("agent.limits.processes")));
     SiteSettings site =
         new SiteSettings(d.getDuration("grace"), d.getDuration("reconcile-interval"));
     return new NodeSettings(

@@ -29,7 +29,9 @@ final class CronJson {
       String startingDeadline,
       String catchUp,
       Integer retry,
-      Boolean suspend) {
+      Boolean suspend,
+      Map<String, String> secretEnv,
+      String user) {
 
     CronSpec spec() {
       return new CronSpec(
@@ -44,7 +46,9 @@ final class CronJson {
           startingDeadline,
           catchUp,
           retry,
-          suspend);
+          suspend,
+          secretEnv,
+          user);
     }
   }
 

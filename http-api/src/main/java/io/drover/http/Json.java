@@ -15,14 +15,16 @@ public final class Json {
 
   /**
    * Unknown fields are refused: a typo like {@code instnces} must not be silently ignored. A
-   * missing number reads as 0 and is refused by validation with its own message.
+   * missing number reads as 0 and is refused by validation with its own message. Secret values are
+   * written masked ({@link SecretMasks}).
    */
   public static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .findAndAddModules()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      SecretMasks.addTo(
+              JsonMapper.builder()
+                  .findAndAddModules()
+                  .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                  .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                  .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS))
           .build();
 
   private Json() {}

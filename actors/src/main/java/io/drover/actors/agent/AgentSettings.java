@@ -19,6 +19,8 @@ import java.util.Map;
  * @param reportInterval how often the agent re-sends every site its full instance report
  * @param buildTimeout longest a site's build may run (1s..2h); then its process group is killed and
  *     the instance start fails
+ * @param sandbox who site processes run as and their limits, when the node runs as root ({@link
+ *     Sandbox})
  */
 public record AgentSettings(
     String host,
@@ -30,9 +32,13 @@ public record AgentSettings(
     Duration stopGrace,
     long logMaxBytes,
     Duration reportInterval,
-    Duration buildTimeout) {
+    Duration buildTimeout,
+    Sandbox.Settings sandbox) {
 
-  /** Settings with the default build timeout (10 minutes). */
+  /**
+   * Settings with the default build timeout (10 minutes) and no run-as user ({@link
+   * Sandbox.Settings#OFF}); the node reads its sandbox from {@code drover.agent}.
+   */
   public AgentSettings(
       String host,
       String pool,
@@ -53,7 +59,8 @@ public record AgentSettings(
         stopGrace,
         logMaxBytes,
         reportInterval,
-        Builds.DEFAULT_TIMEOUT);
+        Builds.DEFAULT_TIMEOUT,
+        Sandbox.Settings.OFF);
   }
 
   /** The same settings with another build timeout. */
@@ -68,6 +75,23 @@ public record AgentSettings(
         stopGrace,
         logMaxBytes,
         reportInterval,
-        Builds.checkTimeout(timeout));
+        Builds.checkTimeout(timeout),
+        sandbox);
+  }
+
+  /** The same settings with another sandbox. */
+  public AgentSettings withSandbox(Sandbox.Settings newSandbox) {
+    return new AgentSettings(
+        host,
+        pool,
+        labels,
+        dataDir,
+        portMin,
+        portMax,
+        stopGrace,
+        logMaxBytes,
+        reportInterval,
+        buildTimeout,
+        java.util.Objects.requireNonNull(newSandbox));
   }
 }

@@ -71,6 +71,7 @@ final class Builds {
    * @param releaseDir where the build runs
    * @param env its whole environment (see {@link #env})
    * @param instanceLog the asking instance's log file; the build log goes next to it
+   * @param prefix what runs it as the site's user with its limits ({@link Sandbox.Launch#prefix()})
    */
   record Request(
       String site,
@@ -80,7 +81,22 @@ final class Builds {
       List<String> argv,
       Path releaseDir,
       Map<String, String> env,
-      Path instanceLog) {}
+      Path instanceLog,
+      List<String> prefix) {
+
+    /** A build run as the node's own user. */
+    Request(
+        String site,
+        String instanceId,
+        String host,
+        String revision,
+        List<String> argv,
+        Path releaseDir,
+        Map<String, String> env,
+        Path instanceLog) {
+      this(site, instanceId, host, revision, argv, releaseDir, env, instanceLog, List.of());
+    }
+  }
 
   /**
    * How a build ended.
@@ -207,7 +223,8 @@ final class Builds {
   }
 
   /** What an instance asks: its site's build in {@code releaseDir}, its log next to the build's. */
-  static Request request(InstanceRunner.Params p, SiteSpec spec, Path releaseDir) {
+  static Request request(
+      InstanceRunner.Params p, SiteSpec spec, Path releaseDir, Sandbox.Launch launch) {
     return new Request(
         p.site(),
         p.instanceId(),
@@ -215,8 +232,14 @@ final class Builds {
         spec.revision(),
         spec.build(),
         releaseDir,
-        env(System.getenv(), spec.env(), p.site(), spec.revision(), p.agentId()),
-        p.logFile());
+        env(
+            launch.base(System.getenv()),
+            spec.processEnv(),
+            p.site(),
+            spec.revision(),
+            p.agentId()),
+        p.logFile(),
+        launch.prefix());
   }
 
   /**
@@ -306,7 +329,7 @@ final class Builds {
       return;
     }
     Path log = logFile(r.instanceLog(), key);
-    List<String> argv = new ArrayList<>();
+    List<String> argv = new ArrayList<>(r.prefix());
     argv.add("setsid");
     argv.addAll(r.argv());
     ProcessBuilder pb =
@@ -436,6 +459,9 @@ final class Builds {
   private static void writeMarker(Request r, String key, int code, long millis) throws IOException {
     Path marker = marker(r.releaseDir(), key);
     Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+    // The release directory belongs to the site's user, who could have planted a link here:
+    // remove whatever is there (never following it) and create the file anew (O_EXCL).
+    Files.deleteIfExists(tmp);
     Files.writeString(
         tmp,
         "revision "
@@ -448,7 +474,9 @@ final class Builds {
             + millis
             + " ms, at "
             + Instant.now()
-            + "\n");
+            + "\n",
+        StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
     Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 

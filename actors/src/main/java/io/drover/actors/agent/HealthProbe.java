@@ -47,6 +47,22 @@ final class HealthProbe {
       Map<String, String> env,
       Duration timeout,
       Executor blocking) {
+    return check(check, port, pgid, workDir, env, Sandbox.Launch.AS_NODE, timeout, blocking);
+  }
+
+  /**
+   * One attempt; an exec check runs as {@code launch} says (the instance's user and limits), in
+   * {@code workDir} with exactly {@code env}.
+   */
+  static CompletionStage<String> check(
+      HealthCheck check,
+      int port,
+      long pgid,
+      Path workDir,
+      Map<String, String> env,
+      Sandbox.Launch launch,
+      Duration timeout,
+      Executor blocking) {
     CompletableFuture<String> attempt;
     try {
       if (check.http() != null) {
@@ -54,7 +70,7 @@ final class HealthProbe {
       } else if (check.exec() != null) {
         attempt =
             CompletableFuture.supplyAsync(
-                () -> exec(check.exec(), workDir, env, timeout), blocking);
+                () -> exec(check.exec(), launch, workDir, env, timeout), blocking);
       } else {
         attempt =
             ours(
@@ -118,11 +134,15 @@ final class HealthProbe {
   }
 
   private static String exec(
-      List<String> argv, Path workDir, Map<String, String> env, Duration timeout) {
+      List<String> argv,
+      Sandbox.Launch launch,
+      Path workDir,
+      Map<String, String> env,
+      Duration timeout) {
     Process p = null;
     try {
       ProcessBuilder pb =
-          new ProcessBuilder(argv)
+          new ProcessBuilder(launch.argv(argv))
               .directory(workDir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD);

@@ -128,6 +128,12 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
   private final ActorRef<Event> agent;
   private final Executor blocking;
   private Map<String, String> env;
+
+  /** Who its processes run as ({@link Sandbox}); null while {@link #refusal} says why not. */
+  private Sandbox.Launch launchAs;
+
+  private String refusal;
+
   private final String who;
   private final Duration interval;
   private final Duration checkTimeout;
@@ -196,13 +202,7 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
             Durations.of(spec.restart().initialBackoff()),
             Durations.of(spec.restart().maxBackoff()),
             Durations.of(spec.restart().resetAfter()));
-    Map<String, String> e = new HashMap<>();
-    e.put("PORT", Integer.toString(p.port()));
-    e.put("DROVER_SITE", p.site());
-    e.put("DROVER_INSTANCE", p.instanceId());
-    e.put("DROVER_REVISION", spec.revision());
-    e.put(OrphanReaper.AGENT_ID_ENV, p.agentId());
-    this.env = InstanceEnv.of(System.getenv(), spec.env(), e);
+    planSandbox();
     this.built = spec.build() == null;
     enter(InstanceState.FETCHING, "fetching release " + spec.revision());
     resolveRelease();
@@ -230,14 +230,54 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     CompletionStage<Path> dir =
         p.releases().resolve(spec.revision(), m -> self.tell(new FetchProgress(m)), blocking);
     List<String> build = spec.build();
+    Sandbox.Launch as = launchAs;
     getContext()
         .pipeToSelf(
             dir.thenApplyAsync(
-                d ->
-                    new ReleaseResolved(
-                        d, build == null || Builds.isBuilt(d, spec.revision(), build), null),
+                d -> {
+                  SandboxHost.prepare(d, as, p.settings().dataDir(), who);
+                  return new ReleaseResolved(
+                      d, build == null || Builds.isBuilt(d, spec.revision(), build), null);
+                },
                 blocking),
             (r, err) -> err == null ? r : new ReleaseResolved(null, false, err));
+  }
+
+  /**
+   * Plans who the processes run as and builds their environment (the node's base, the site's env
+   * and secretEnv, the agent's variables); on a refusal (the user is missing here) {@link
+   * #launchAs} stays null and every start fails with the reason until the user exists.
+   */
+  private void planSandbox() {
+    try {
+      launchAs = SandboxHost.plan(spec.user(), p.settings().sandbox());
+      refusal = null;
+    } catch (Sandbox.Refused r) {
+      launchAs = null;
+      refusal = r.getMessage();
+    }
+    Map<String, String> e = new HashMap<>();
+    e.put("PORT", Integer.toString(port));
+    e.put("DROVER_SITE", p.site());
+    e.put("DROVER_INSTANCE", p.instanceId());
+    e.put("DROVER_REVISION", spec.revision());
+    e.put(OrphanReaper.AGENT_ID_ENV, p.agentId());
+    Sandbox.Launch l = launchAs == null ? Sandbox.Launch.AS_NODE : launchAs;
+    this.env = InstanceEnv.of(l.base(System.getenv()), spec.processEnv(), e);
+  }
+
+  /** True when the processes may start: the sandbox is planned and the release is theirs. */
+  private boolean sandboxReady() {
+    if (launchAs == null) {
+      planSandbox();
+      if (launchAs == null) {
+        return false;
+      }
+      if (releaseDir != null) {
+        SandboxHost.prepare(releaseDir, launchAs, p.settings().dataDir(), who);
+      }
+    }
+    return true;
   }
 
   private Behavior<Command> onFetchProgress(FetchProgress f) {
@@ -262,7 +302,10 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
 
   /** Runs the site's build (or joins its run) before the first start on this host. */
   private Behavior<Command> build() {
-    buildWait = p.builds().ensure(Builds.request(p, spec, releaseDir));
+    if (!sandboxReady()) {
+      return toBackoff(refusal, false);
+    }
+    buildWait = p.builds().ensure(Builds.request(p, spec, releaseDir, launchAs));
     String by = buildWait.startedBy();
     String joined = by.equals(p.instanceId()) ? "" : " (run started by instance " + by + ")";
     getContext()
@@ -295,7 +338,10 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     failedChecks = 0;
     portFailure = null;
     readySinceMillis = 0;
-    List<String> argv = new ArrayList<>();
+    if (!sandboxReady()) {
+      return toBackoff(refusal, false);
+    }
+    List<String> argv = new ArrayList<>(launchAs.prefix());
     argv.add("setsid");
     argv.addAll(spec.command());
     ProcessBuilder pb =
@@ -359,7 +405,8 @@ final class InstanceRunner extends AbstractBehavior<InstanceRunner.Command> {
     long g = generation;
     getContext()
         .pipeToSelf(
-            HealthProbe.check(spec.health(), port, pid, releaseDir, env, checkTimeout, blocking),
+            HealthProbe.check(
+                spec.health(), port, pid, releaseDir, env, launchAs, checkTimeout, blocking),
             (failure, err) ->
                 new CheckDone(g, err == null ? failure : "check failed: " + err.getMessage()));
     return this;

@@ -89,6 +89,11 @@ final class RunProcess extends AbstractBehavior<RunProcess.Command> {
   private Process process;
   private long pid;
 
+  /** Who the run's process runs as; null when {@link #refusal} says why it cannot run here. */
+  private final Sandbox.Launch launchAs;
+
+  private final String refusal;
+
   /** Why the run is being ended by this agent (timeout, stop), or null while it may succeed. */
   private String endReason;
 
@@ -106,16 +111,42 @@ final class RunProcess extends AbstractBehavior<RunProcess.Command> {
     this.who =
         "cronjob " + order.job() + " run " + order.runId() + " on host " + params.settings().host();
     timers.startSingleTimer(Timer.TIMEOUT, Timer.TIMEOUT, p.timeout());
+    Sandbox.Launch planned;
+    String refused;
+    try {
+      planned = SandboxHost.plan(order.user(), params.settings().sandbox());
+      refused = null;
+    } catch (Sandbox.Refused r) {
+      planned = null;
+      refused = r.getMessage();
+    }
+    this.launchAs = planned;
+    this.refusal = refused;
     ctx.pipeToSelf(
-        p.releases().resolve(order.revision(), m -> {}, blocking),
+        p.releases()
+            .resolve(order.revision(), m -> {}, blocking)
+            .thenApplyAsync(
+                d -> {
+                  SandboxHost.prepare(d, launchAs, p.settings().dataDir(), who);
+                  return d;
+                },
+                blocking),
         (dir, err) -> new Resolved(dir, err));
   }
 
-  /** The environment of a run: the node's base, the job's env, then the agent's variables. */
+  /** The environment of a run as the node's user; see {@link #env(RunOrder, String, Map)}. */
   static Map<String, String> env(RunOrder order, String agentId) {
+    return env(order, agentId, System.getenv());
+  }
+
+  /**
+   * The environment of a run: the node's base ({@code node}, with the run's user's identity), the
+   * job's env and secretEnv, then the agent's variables.
+   */
+  static Map<String, String> env(RunOrder order, String agentId, Map<String, String> node) {
     return InstanceEnv.of(
-        System.getenv(),
-        order.env() == null ? Map.of() : order.env(),
+        node,
+        order.processEnv(),
         Map.of(
             "DROVER_CRONJOB",
             order.job(),
@@ -150,7 +181,10 @@ final class RunProcess extends AbstractBehavior<RunProcess.Command> {
       return endedWithoutProcess(
           "release " + order.revision() + " unavailable: " + cause.getMessage());
     }
-    List<String> argv = new ArrayList<>();
+    if (launchAs == null) {
+      return endedWithoutProcess(refusal);
+    }
+    List<String> argv = new ArrayList<>(launchAs.prefix());
     argv.add("setsid");
     argv.addAll(order.command());
     ProcessBuilder pb =
@@ -158,7 +192,7 @@ final class RunProcess extends AbstractBehavior<RunProcess.Command> {
             .directory(r.dir().toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(p.logFile().toFile()));
-    InstanceEnv.apply(pb, env(order, p.agentId()));
+    InstanceEnv.apply(pb, env(order, p.agentId(), launchAs.base(System.getenv())));
     try {
       Files.createDirectories(p.logFile().getParent());
       process = pb.start();

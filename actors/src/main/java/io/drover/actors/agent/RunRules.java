@@ -146,6 +146,13 @@ final class RunRules {
         }
       }
     }
+    if (o.secretEnv() != null) {
+      for (Map.Entry<String, String> e : o.secretEnv().entrySet()) {
+        if (e.getKey() == null || e.getValue() == null) {
+          return "secretEnv has a null name or value";
+        }
+      }
+    }
     return null;
   }
 

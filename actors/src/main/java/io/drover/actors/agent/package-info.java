@@ -29,5 +29,13 @@
  * each one in a {@code RunProcess} child (release dir, {@code setsid}, the run's environment,
  * output to {@code cron-logs/<job>/<run>.log}, apart from instance logs so no site name collides,
  * timeout and stop by SIGTERM, grace, SIGKILL).
+ *
+ * <p>Sites cannot harm the node: when the node runs as root, every site process (instance, build,
+ * exec check, cronjob run) starts through the argv prefix {@link io.drover.actors.agent.Sandbox}
+ * plans ({@code prlimit} for open files and processes, then {@code setpriv} to the site's user or
+ * {@code drover.agent.run-as}, no new privileges), its environment carries that user's HOME and
+ * USER and the site's {@code secretEnv} over its {@code env}, and {@link
+ * io.drover.actors.agent.SandboxHost} hands the release directory to that user and keeps the rest
+ * of the data directory closed (0711 itself and {@code releases/}, 0700/0600 for the rest).
  */
 package io.drover.actors.agent;

@@ -21,6 +21,10 @@ import java.util.Map;
  *     run
  * @param retry how many more runs a tick gets when its run failed or was lost
  * @param suspend true: no tick runs until it is false again
+ * @param secretEnv environment like {@code env}, merged over it, never shown (the HTTP API masks
+ *     its values, {@link #toString()} prints only its keys); null or absent: none
+ * @param user the user its runs run as when the node is root; {@code drover.agent.run-as} when
+ *     absent
  */
 public record CronSpec(
     String schedule,
@@ -34,5 +38,73 @@ public record CronSpec(
     String startingDeadline,
     String catchUp,
     Integer retry,
-    Boolean suspend)
-    implements CborSerializable {}
+    Boolean suspend,
+    Map<String, String> secretEnv,
+    String user)
+    implements CborSerializable {
+
+  /** A spec without secret environment and user. */
+  public CronSpec(
+      String schedule,
+      String timezone,
+      String revision,
+      List<String> command,
+      Map<String, String> env,
+      String pool,
+      String timeout,
+      String concurrency,
+      String startingDeadline,
+      String catchUp,
+      Integer retry,
+      Boolean suspend) {
+    this(
+        schedule,
+        timezone,
+        revision,
+        command,
+        env,
+        pool,
+        timeout,
+        concurrency,
+        startingDeadline,
+        catchUp,
+        retry,
+        suspend,
+        null,
+        null);
+  }
+
+  /** Like the record's, but each secret value is masked: logs print specs. */
+  @Override
+  public String toString() {
+    return "CronSpec[schedule="
+        + schedule
+        + ", timezone="
+        + timezone
+        + ", revision="
+        + revision
+        + ", command="
+        + command
+        + ", env="
+        + env
+        + ", pool="
+        + pool
+        + ", timeout="
+        + timeout
+        + ", concurrency="
+        + concurrency
+        + ", startingDeadline="
+        + startingDeadline
+        + ", catchUp="
+        + catchUp
+        + ", retry="
+        + retry
+        + ", suspend="
+        + suspend
+        + ", secretEnv="
+        + io.drover.actors.site.SiteSpec.masked(secretEnv)
+        + ", user="
+        + user
+        + "]";
+  }
+}

@@ -72,6 +72,16 @@ public final class CronSpecs {
       problems.add("env has " + spec.env().size() + " entries; at most " + MAX_ENV);
     }
     SiteSpecs.checkEnv(spec.env(), problems);
+    if (spec.secretEnv() != null && spec.secretEnv().size() > MAX_ENV) {
+      problems.add("secretEnv has " + spec.secretEnv().size() + " entries; at most " + MAX_ENV);
+    }
+    SiteSpecs.checkEnv("secretEnv", spec.secretEnv(), problems);
+    if (spec.user() != null) {
+      String p = io.drover.actors.agent.Sandbox.problem("user", spec.user());
+      if (p != null) {
+        problems.add(p);
+      }
+    }
     if (spec.pool() != null && !SiteSpecs.validName(spec.pool())) {
       problems.add(
           "pool '"
@@ -121,7 +131,28 @@ public final class CronSpecs {
         s.startingDeadline() == null ? DEFAULT_STARTING_DEADLINE : s.startingDeadline().trim(),
         s.catchUp() == null ? DEFAULT_CATCH_UP : s.catchUp(),
         s.retry() == null ? 0 : s.retry(),
-        s.suspend() != null && s.suspend());
+        s.suspend() != null && s.suspend(),
+        s.secretEnv() == null || s.secretEnv().isEmpty() ? null : Map.copyOf(s.secretEnv()),
+        s.user());
+  }
+
+  /** {@code s} with its secretEnv replaced by {@code secretEnv}. */
+  public static CronSpec withSecretEnv(CronSpec s, Map<String, String> secretEnv) {
+    return new CronSpec(
+        s.schedule(),
+        s.timezone(),
+        s.revision(),
+        s.command(),
+        s.env(),
+        s.pool(),
+        s.timeout(),
+        s.concurrency(),
+        s.startingDeadline(),
+        s.catchUp(),
+        s.retry(),
+        s.suspend(),
+        secretEnv,
+        s.user());
   }
 
   /** The parsed schedule of a spec with defaults. */

@@ -14,6 +14,7 @@ import io.drover.actors.cron.CronScheduler.FromAgent;
 import io.drover.actors.cron.CronScheduler.HostsChanged;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostInfo;
+import io.drover.actors.site.SecretEnvs;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -265,7 +266,9 @@ final class SchedulerBehavior
                     spec.revision(),
                     spec.command(),
                     spec.env(),
-                    spec.timeout()),
+                    spec.timeout(),
+                    spec.secretEnv(),
+                    spec.user()),
                 s.fence(),
                 statusAdapter));
   }
@@ -472,8 +475,13 @@ final class SchedulerBehavior
   // API.
 
   private ReplyEffect<CronEvent, CronState> onPut(CronState s, CronScheduler.Put c) {
-    CronSpec spec = CronSpecs.withDefaults(c.spec());
     CronState.Job old = s.job(c.job());
+    SecretEnvs.Kept kept =
+        SecretEnvs.keep(c.spec().secretEnv(), old == null ? null : old.spec().secretEnv());
+    if (kept.problem() != null) {
+      return Effect().reply(c.replyTo(), new CronScheduler.Rejected(true, kept.problem()));
+    }
+    CronSpec spec = CronSpecs.withDefaults(CronSpecs.withSecretEnv(c.spec(), kept.secretEnv()));
     if (old != null && old.spec().equals(spec)) {
       return Effect()
           .reply(

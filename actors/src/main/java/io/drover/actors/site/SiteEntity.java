@@ -561,7 +561,12 @@ public final class SiteEntity {
       if (invalid != null) {
         return Effect().reply(put.replyTo(), invalid);
       }
-      SiteSpec spec = SiteSpecs.withDefaults(put.spec());
+      SecretEnvs.Kept kept =
+          SecretEnvs.keep(put.spec().secretEnv(), state.exists() ? state.spec().secretEnv() : null);
+      if (kept.problem() != null) {
+        return Effect().reply(put.replyTo(), new Reply(Outcome.INVALID, kept.problem(), null));
+      }
+      SiteSpec spec = SiteSpecs.withDefaults(SecretEnvs.with(put.spec(), kept.secretEnv()));
       Reply busy = SiteRequests.busy(name, state, spec);
       if (busy != null) {
         return Effect().reply(put.replyTo(), busy);

@@ -96,6 +96,13 @@ public final class SiteSpecs {
               + "'");
     }
     checkEnv(spec.env(), problems);
+    checkEnv("secretEnv", spec.secretEnv(), problems);
+    if (spec.user() != null) {
+      String p = io.drover.actors.agent.Sandbox.problem("user", spec.user());
+      if (p != null) {
+        problems.add(p);
+      }
+    }
     if (spec.health() != null) {
       checkHealth(spec.health(), problems);
     }
@@ -141,7 +148,11 @@ public final class SiteSpecs {
         health,
         restart,
         spec.build() == null || spec.build().isEmpty() ? null : List.copyOf(spec.build()),
-        spec.labels() == null ? Map.of() : Map.copyOf(spec.labels()));
+        spec.labels() == null ? Map.of() : Map.copyOf(spec.labels()),
+        spec.secretEnv() == null || spec.secretEnv().isEmpty()
+            ? null
+            : Map.copyOf(spec.secretEnv()),
+        spec.user());
   }
 
   /** The most labels a site may carry. */
@@ -186,9 +197,17 @@ public final class SiteSpecs {
 
   /** Records a problem for each invalid or reserved name or missing value of {@code env}. */
   public static void checkEnv(Map<String, String> env, List<String> problems) {
+    checkEnv("env", env, problems);
+  }
+
+  /**
+   * Records a problem for each invalid or reserved name or missing value of the environment map
+   * {@code field} ({@code env} or {@code secretEnv}); a problem never quotes a value.
+   */
+  public static void checkEnv(String field, Map<String, String> env, List<String> problems) {
     if (env != null) {
       for (Map.Entry<String, String> e : sorted(env).entrySet()) {
-        checkEnv(e.getKey(), e.getValue(), problems);
+        checkEnv(field, e.getKey(), e.getValue(), problems);
       }
     }
   }
@@ -213,20 +232,23 @@ public final class SiteSpecs {
     }
   }
 
-  private static void checkEnv(String key, String value, List<String> problems) {
+  private static void checkEnv(String field, String key, String value, List<String> problems) {
     if (key == null || !ENV_KEY.matcher(key).matches()) {
       problems.add(
-          "env name '"
+          field
+              + " name '"
               + key
               + "' is not valid: use letters, digits and '_', not starting with a digit");
     } else if (key.equals("PORT") || key.startsWith("DROVER_")) {
       problems.add(
-          "env name '"
+          field
+              + " name '"
               + key
               + "' is reserved: Drover sets PORT and DROVER_* for each instance; remove it");
     }
     if (value == null) {
-      problems.add("env '" + key + "' has no value: give a string (\"\" is fine) or remove it");
+      problems.add(
+          field + " '" + key + "' has no value: give a string (\"\" is fine) or remove it");
     }
   }
 

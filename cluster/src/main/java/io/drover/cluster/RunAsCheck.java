@@ -1,0 +1,56 @@
+package io.drover.cluster;
+
+import io.drover.actors.agent.Sandbox;
+import io.drover.actors.agent.SandboxHost;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At start: a root node refuses to start when the user site processes run as does not exist (the
+ * message says how to create it), warns when that user cannot reach the data directory, and sets
+ * the data directory's permissions ({@link SandboxHost#protect}).
+ */
+final class RunAsCheck {
+
+  private static final Logger log = LoggerFactory.getLogger(RunAsCheck.class);
+
+  private RunAsCheck() {}
+
+  static void atStart(Sandbox.Settings sandbox, Path dataDir) {
+    if (SandboxHost.root() && sandbox.off()) {
+      log.warn(
+          "drover.agent.run-as is empty: site processes run as root, like the node; set it to an"
+              + " unprivileged user (default {})",
+          Sandbox.DEFAULT_USER);
+    } else if (SandboxHost.root()) {
+      try {
+        Sandbox.Ceiling c = SandboxHost.ceiling();
+        Sandbox.Launch l = Sandbox.plan(null, sandbox, true, SandboxHost::find, c);
+        log.info(
+            "the node runs as root: site processes run as '{}' (uid {}) with {} open files and"
+                + " {} processes (configured {} and {}, capped by the node's own hard limits)",
+            l.account().name(),
+            l.account().uid(),
+            Math.min(sandbox.openFiles(), c.openFiles()),
+            Math.min(sandbox.processes(), c.processes()),
+            sandbox.openFiles(),
+            sandbox.processes());
+      } catch (Sandbox.Refused e) {
+        throw new StartRefused(
+            "the node runs as root, so site processes run as an unprivileged user, but "
+                + e.getMessage()
+                + "; ./drover creates it when run as root",
+            null);
+      }
+      SandboxHost.unreachable(dataDir)
+          .ifPresent(w -> log.warn("data directory {}: {}", dataDir, w));
+    }
+    try {
+      SandboxHost.protect(dataDir);
+    } catch (IOException | UnsupportedOperationException e) {
+      log.warn("cannot set the permissions of data directory {}: {}", dataDir, e.getMessage());
+    }
+  }
+}
