@@ -4,6 +4,8 @@ import io.drover.actors.agent.Sandbox;
 import io.drover.actors.agent.SandboxHost;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,46 @@ final class RunAsCheck {
 
   private RunAsCheck() {}
 
+  /**
+   * Creates the default run-as user (a system user, no login shell, a private home for build
+   * caches), as {@code ./drover} does, so {@code java -jar drover.jar up} as root works on a fresh
+   * machine too. A user named in the settings other than the default is never created: the operator
+   * chose it, and a typo must not become a new account. Bounded to 30 s; when it fails the check
+   * below refuses the start with the command to run.
+   */
+  private static void createDefaultUser() {
+    String user = Sandbox.DEFAULT_USER;
+    List<String> cmd =
+        List.of(
+            "useradd",
+            "--system",
+            "--create-home",
+            "--home-dir",
+            "/var/lib/" + user,
+            "--shell",
+            "/usr/sbin/nologin",
+            user);
+    try {
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        log.warn("creating system user {} took over 30 s: gave up", user);
+      } else if (p.exitValue() == 0) {
+        log.info("created system user {} (site processes run as it): {}", user, cmd);
+      } else {
+        log.warn("could not create system user {}: {} exited {}", user, cmd, p.exitValue());
+      }
+    } catch (IOException e) {
+      log.warn("could not create system user {}: {}", user, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static void atStart(Sandbox.Settings sandbox, Path dataDir) {
     if (SandboxHost.root() && sandbox.off()) {
       log.warn(
@@ -25,6 +67,10 @@ final class RunAsCheck {
               + " unprivileged user (default {})",
           Sandbox.DEFAULT_USER);
     } else if (SandboxHost.root()) {
+      if (sandbox.runAs().equals(Sandbox.DEFAULT_USER)
+          && SandboxHost.find(Sandbox.DEFAULT_USER).isEmpty()) {
+        createDefaultUser();
+      }
       try {
         Sandbox.Ceiling c = SandboxHost.ceiling();
         Sandbox.Launch l = Sandbox.plan(null, sandbox, true, SandboxHost::find, c);
