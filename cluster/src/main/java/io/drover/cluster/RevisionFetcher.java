@@ -67,6 +67,7 @@ public final class RevisionFetcher implements AutoCloseable {
             return t;
           });
   private final ConcurrentHashMap<String, Transfer> inFlight = new ConcurrentHashMap<>();
+  private volatile io.drover.cluster.tls.PeerTls tls;
 
   /** The revision could not be fetched; the message says from whom it was asked and why not. */
   public static final class Unavailable extends NoSuchFileException {
@@ -118,6 +119,11 @@ public final class RevisionFetcher implements AutoCloseable {
     this.peers = peers;
     this.settings = settings;
     this.disk = disk;
+  }
+
+  /** Peers that serve HTTPS are called with this trust (the cluster CA, see PeerTls). */
+  public void useTls(io.drover.cluster.tls.PeerTls peerTls) {
+    this.tls = peerTls;
   }
 
   public RevisionStore store() {
@@ -298,6 +304,10 @@ public final class RevisionFetcher implements AutoCloseable {
     HttpURLConnection c =
         (HttpURLConnection)
             peer.resolve("/api/v1/revisions/" + id + "/archive").toURL().openConnection();
+    io.drover.cluster.tls.PeerTls peerTls = tls;
+    if (peerTls != null && c instanceof javax.net.ssl.HttpsURLConnection https) {
+      peerTls.apply(https);
+    }
     // Connect timeout for the TCP handshake; the read timeout bounds every wait for bytes, the
     // response headers included: a peer that accepts and then stalls is left after it.
     c.setConnectTimeout(millis(settings.connectTimeout()));
