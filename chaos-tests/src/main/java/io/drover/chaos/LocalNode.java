@@ -25,8 +25,12 @@ public final class LocalNode implements AutoCloseable {
   /** The address nodes bind to unless told otherwise. */
   public static final String LOOPBACK = "127.0.0.1";
 
+  /** Trusts the JDK's authorities and every test cluster CA registered with HarnessTls. */
   public static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .sslContext(HarnessTls.context())
+          .build();
 
   public final Path dataDir;
   public final int httpPort;
@@ -50,6 +54,9 @@ public final class LocalNode implements AutoCloseable {
   private final List<String> launchPrefix;
 
   private Process process;
+
+  /** {@code https} once {@link #withTls} turned HTTPS on for its API. */
+  private String scheme = "http";
 
   public LocalNode(Path dataDir) throws IOException {
     this(dataDir, "it-host");
@@ -105,6 +112,21 @@ public final class LocalNode implements AutoCloseable {
   /** Adds JVM options to every later launch (e.g. {@code -Xmx1g}, {@code -Ddrover.x=y}). */
   public LocalNode withJvmArgs(String... args) {
     jvmArgs.addAll(List.of(args));
+    return this;
+  }
+
+  /**
+   * Mutual TLS between nodes with the certificates in {@code tlsDir} ({@code --tls-dir}), and with
+   * {@code https} the API over HTTPS with the node certificate ({@code --https}); the harness's
+   * client then trusts the directory's CA.
+   */
+  public LocalNode withTls(Path tlsDir, boolean https) throws IOException {
+    baseArgs.addAll(List.of("--tls-dir", tlsDir.toString()));
+    if (https) {
+      baseArgs.add("--https");
+      HarnessTls.trust(tlsDir.resolve("ca.crt"));
+      scheme = "https";
+    }
     return this;
   }
 
@@ -289,7 +311,7 @@ public final class LocalNode implements AutoCloseable {
   }
 
   public URI uri(String path) {
-    return URI.create("http://" + address + ":" + httpPort + "/api/v1" + path);
+    return URI.create(scheme + "://" + address + ":" + httpPort + "/api/v1" + path);
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {

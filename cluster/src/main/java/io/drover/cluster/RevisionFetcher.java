@@ -126,6 +126,11 @@ public final class RevisionFetcher implements AutoCloseable {
     this.tls = peerTls;
   }
 
+  /** The trust used for HTTPS peers, when the node has a cluster CA. */
+  public java.util.Optional<io.drover.cluster.tls.PeerTls> peerTls() {
+    return java.util.Optional.ofNullable(tls);
+  }
+
   public RevisionStore store() {
     return store;
   }
@@ -289,8 +294,15 @@ public final class RevisionFetcher implements AutoCloseable {
   static List<URI> order(List<URI> peers, Optional<URI> preferred) {
     List<URI> shuffled = new ArrayList<>(peers);
     Collections.shuffle(shuffled, ThreadLocalRandom.current());
-    if (preferred.isPresent() && shuffled.remove(preferred.get())) {
-      shuffled.add(0, preferred.get());
+    if (preferred.isPresent()) {
+      // by host:port: the scheme is the one the peer advertises (http or https)
+      String authority = preferred.get().getAuthority();
+      for (int i = 0; i < shuffled.size(); i++) {
+        if (shuffled.get(i).getAuthority().equals(authority)) {
+          shuffled.add(0, shuffled.remove(i));
+          break;
+        }
+      }
     }
     return shuffled;
   }

@@ -29,9 +29,18 @@ public final class NodeTls {
         throw new StartRefused(e.getMessage(), e);
       }
     }
+    boolean insecure = config.getBoolean("drover.insecure-cluster");
+    // The canonical address is --bind (the node sets it); a bind.hostname set through
+    // -Dpekko.remote.artery.bind.hostname (e.g. 0.0.0.0 behind NAT) counts too.
+    String socket = config.getString("pekko.remote.artery.bind.hostname");
+    boolean on = tls.isPresent();
     Optional<String> refused =
-        Exposure.clusterRefusal(
-            bind, tls.isPresent(), config.getBoolean("drover.insecure-cluster"));
+        Exposure.clusterRefusal(bind, on, insecure)
+            .or(
+                () ->
+                    socket.isBlank()
+                        ? Optional.empty()
+                        : Exposure.clusterRefusal(socket, on, insecure));
     if (refused.isPresent()) {
       throw new StartRefused(refused.get(), null);
     }
