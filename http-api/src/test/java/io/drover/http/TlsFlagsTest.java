@@ -109,7 +109,7 @@ class TlsFlagsTest {
     assertTrue(r.err().contains("drover certs node"), r.err());
     r = run("--tls-dir", ca.toString());
     assertEquals(2, r.exit());
-    assertTrue(r.err().contains("password"), r.err());
+    assertTrue(r.err().contains("the cluster CA's directory"), r.err());
     r = run("--https");
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("--tls-dir"), r.err());

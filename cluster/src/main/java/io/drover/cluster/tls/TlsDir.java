@@ -77,6 +77,17 @@ public final class TlsDir {
     if (!Files.isDirectory(dir)) {
       throw new Invalid(flag + " " + dir + " is not a directory" + hint);
     }
+    if (Files.exists(dir.resolve("ca.p12"))) {
+      throw new Invalid(
+          flag
+              + " "
+              + dir
+              + " is the cluster CA's directory (its private key must not go to a node): pass"
+              + " the node's directory "
+              + dir.resolve("NAME")
+              + " made by drover certs node NAME --dir "
+              + dir);
+    }
     Path pw = dir.resolve(PASSWORD);
     char[] password;
     try {
