@@ -46,12 +46,6 @@ public final class ApiTls {
     }
   }
 
-  /** Whether the configuration asks for HTTPS. */
-  public static boolean enabled(Config config) {
-    return !config.getString("drover.http.https.cert").isEmpty()
-        || config.getBoolean("drover.http.https.node-cert");
-  }
-
   /** The server context the configuration asks for; empty for plain HTTP. */
   public static Optional<SSLContext> fromConfig(Config config) throws Invalid {
     String cert = config.getString("drover.http.https.cert");
