@@ -28,17 +28,29 @@ final class ExampleSite {
 
   private final NodeSettings settings;
   private final Path appDir;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
+  private final String scheme;
 
   ExampleSite(NodeSettings settings, Path appDir) {
+    this(settings, appDir, java.util.Optional.empty());
+  }
+
+  /**
+   * @param selfTls with HTTPS on: a context trusting the node's own API certificate
+   */
+  ExampleSite(
+      NodeSettings settings, Path appDir, java.util.Optional<javax.net.ssl.SSLContext> selfTls) {
     this.settings = settings;
     this.appDir = appDir;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    selfTls.ifPresent(b::sslContext);
+    this.http = b.build();
+    this.scheme = selfTls.isPresent() ? "https" : "http";
   }
 
   private String base() {
     String host = settings.bind().equals("0.0.0.0") ? "127.0.0.1" : settings.bind();
-    return "http://" + host + ":" + settings.httpPort() + "/api/v1";
+    return scheme + "://" + host + ":" + settings.httpPort() + "/api/v1";
   }
 
   void ensureRunning() throws IOException, InterruptedException {

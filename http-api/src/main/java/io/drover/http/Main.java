@@ -297,7 +297,11 @@ public final class Main implements Runnable {
       if (!noExample) {
         CompletableFuture.anyOf(node.whenUp(), terminated).join();
         if (!terminated.isDone()) {
-          new ExampleSite(node.settings(), examplesDir.resolve("hello")).ensureRunning();
+          new ExampleSite(
+                  node.settings(),
+                  examplesDir.resolve("hello"),
+                  io.drover.http.tls.ApiTls.selfClient(node.system().settings().config()))
+              .ensureRunning();
         }
       }
       terminated.join();

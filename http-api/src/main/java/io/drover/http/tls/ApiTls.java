@@ -67,6 +67,36 @@ public final class ApiTls {
     return Optional.empty();
   }
 
+  /**
+   * A client context that trusts exactly the certificate this node's API serves (and nothing else),
+   * whatever address it is reached at: for the node calling its own API (the example site). Empty
+   * for plain HTTP.
+   */
+  public static Optional<SSLContext> selfClient(Config config) throws Invalid {
+    X509Certificate own;
+    String cert = config.getString("drover.http.https.cert");
+    if (!cert.isEmpty()) {
+      own = certificates(Path.of(cert)).get(0);
+    } else if (config.getBoolean("drover.http.https.node-cert")) {
+      try {
+        own = TlsDir.load(Path.of(config.getString("drover.tls.dir")), "--tls-dir").certificate();
+      } catch (TlsDir.Invalid e) {
+        throw new Invalid(e.getMessage());
+      }
+    } else {
+      return Optional.empty();
+    }
+    // Extended, so the JDK adds no host name check of its own: the certificate is pinned.
+    javax.net.ssl.X509ExtendedTrustManager pinned = new Pinned(own);
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new javax.net.ssl.TrustManager[] {pinned}, null);
+      return Optional.of(ctx);
+    } catch (GeneralSecurityException e) {
+      throw new Invalid("cannot build a TLS client context: " + e.getMessage());
+    }
+  }
+
   /** A server context from a PEM certificate chain (leaf first) and a PKCS#8 PEM key. */
   public static SSLContext fromPem(Path certFile, Path keyFile) throws Invalid {
     List<X509Certificate> chain = certificates(certFile);
@@ -172,5 +202,59 @@ public final class ApiTls {
             + keyFile
             + " does not belong to the first certificate in --https-cert "
             + certFile);
+  }
+
+  /** Trusts one server certificate, by equality, at any address. */
+  private static final class Pinned extends javax.net.ssl.X509ExtendedTrustManager {
+    private final X509Certificate own;
+
+    Pinned(X509Certificate own) {
+      this.own = own;
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws java.security.cert.CertificateException {
+      if (chain.length == 0 || !chain[0].equals(own)) {
+        throw new java.security.cert.CertificateException("not this node's own API certificate");
+      }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+        throws java.security.cert.CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(
+        X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+        throws java.security.cert.CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws java.security.cert.CertificateException {
+      throw new java.security.cert.CertificateException("client use only");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+        throws java.security.cert.CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(
+        X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+        throws java.security.cert.CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
   }
 }
