@@ -198,6 +198,10 @@ public final class ChaosCluster implements AutoCloseable {
 
   private void boot() throws Exception {
     List<String> seeds = new ArrayList<>();
+    Path ca = config.workDir().resolve("ca");
+    if (net != null) {
+      HarnessTls.init(ca);
+    }
     for (int i = 0; i < config.nodes(); i++) {
       Path dir = config.workDir().resolve("n" + (i + 1));
       String name = "host-" + (i + 1);
@@ -212,6 +216,11 @@ public final class ChaosCluster implements AutoCloseable {
                   config.grace().toMillis() + "ms",
                   "--down-after",
                   config.downAfter().toMillis() + "ms");
+      if (net != null) {
+        // Off loopback, as a real fleet: mutual TLS between nodes and the API over HTTPS, with
+        // certificates from drover certs (a node refuses a public plaintext bind).
+        n.withTls(HarnessTls.node(ca, name, "ip:" + net.address(i)), true);
+      }
       nodes.add(n);
       seeds.add(n.clusterAddress());
     }

@@ -25,8 +25,12 @@ public final class LocalNode implements AutoCloseable {
   /** The address nodes bind to unless told otherwise. */
   public static final String LOOPBACK = "127.0.0.1";
 
+  /** Trusts the JDK's authorities and every test cluster CA registered with HarnessTls. */
   public static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .sslContext(HarnessTls.context())
+          .build();
 
   /**
    * The admin token of the test clusters of this JVM: every node is started with {@code
@@ -63,6 +67,9 @@ public final class LocalNode implements AutoCloseable {
 
   /** Its {@code DROVER_ADMIN_TOKEN}; null starts it without (it then writes admin.token). */
   private String adminToken = ADMIN_TOKEN;
+
+  /** {@code https} once {@link #withTls} turned HTTPS on for its API. */
+  private String scheme = "http";
 
   public LocalNode(Path dataDir) throws IOException {
     this(dataDir, "it-host");
@@ -153,6 +160,21 @@ public final class LocalNode implements AutoCloseable {
       b.header("Authorization", "Bearer " + token);
     }
     return b;
+  }
+
+  /**
+   * Mutual TLS between nodes with the certificates in {@code tlsDir} ({@code --tls-dir}), and with
+   * {@code https} the API over HTTPS with the node certificate ({@code --https}); the harness's
+   * client then trusts the directory's CA.
+   */
+  public LocalNode withTls(Path tlsDir, boolean https) throws IOException {
+    baseArgs.addAll(List.of("--tls-dir", tlsDir.toString()));
+    if (https) {
+      baseArgs.add("--https");
+      HarnessTls.trust(tlsDir.resolve("ca.crt"));
+      scheme = "https";
+    }
+    return this;
   }
 
   /** Adds flags to every later launch of this node (e.g. {@code --journal postgres ...}). */
@@ -341,7 +363,7 @@ public final class LocalNode implements AutoCloseable {
   }
 
   public URI uri(String path) {
-    return URI.create("http://" + address + ":" + httpPort + "/api/v1" + path);
+    return URI.create(scheme + "://" + address + ":" + httpPort + "/api/v1" + path);
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -143,8 +143,10 @@ public final class Node {
     derived.put(
         "pekko.persistence.snapshot-store.local.dir", dataDir.resolve("snapshots").toString());
     derived.put("pekko.remote.artery.canonical.hostname", settings.bind());
+    java.util.Optional<io.drover.cluster.tls.TlsDir> tls =
+        io.drover.cluster.tls.NodeTls.start(config, settings.bind());
     List<String> roles = new ArrayList<>(config.getStringList("pekko.cluster.roles"));
-    roles.add(RevisionFetcher.API_ROLE_PREFIX + advertisedApi(settings));
+    roles.add(ApiRole.of(io.drover.cluster.tls.NodeTls.httpsApi(config), advertisedApi(settings)));
     roles.add(
         journal.kind() == JournalSettings.Kind.LEVELDB
             ? JournalGuard.LEVELDB_ROLE
@@ -169,6 +171,8 @@ public final class Node {
     derived.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout", stopBudget);
     Config full =
         ConfigFactory.parseMap(derived)
+            .withFallback(
+                tls.map(io.drover.cluster.tls.TlsDir::arteryConfig).orElse(ConfigFactory.empty()))
             .withFallback(clusterSettings.pekkoConfig(settings.bind()))
             .withFallback(config);
 
@@ -180,6 +184,7 @@ public final class Node {
     RevisionFetcher fetcher =
         new RevisionFetcher(
             revisions, () -> peerApis(systemRef.get()), RevisionSettings.fromConfig(config), disk);
+    tls.ifPresent(t -> fetcher.useTls(io.drover.cluster.tls.PeerTls.of(t)));
     ActorSystem<Void> system =
         ActorSystem.create(
             guardian(settings, Revisions.releaseDirs(fetcher), refs, simulated), "drover", full);
@@ -284,10 +289,7 @@ public final class Node {
         continue;
       }
       for (String role : m.getRoles()) {
-        if (role.startsWith(RevisionFetcher.API_ROLE_PREFIX)) {
-          peers.add(
-              URI.create("http://" + role.substring(RevisionFetcher.API_ROLE_PREFIX.length())));
-        }
+        ApiRole.uri(role).ifPresent(peers::add);
       }
     }
     return peers;

@@ -67,6 +67,7 @@ public final class RevisionFetcher implements AutoCloseable {
             return t;
           });
   private final ConcurrentHashMap<String, Transfer> inFlight = new ConcurrentHashMap<>();
+  private volatile io.drover.cluster.tls.PeerTls tls;
 
   /** This node's credential for peers' APIs ({@code Authorization: Bearer}); empty: none yet. */
   private volatile Supplier<Optional<String>> bearer = Optional::empty;
@@ -121,6 +122,16 @@ public final class RevisionFetcher implements AutoCloseable {
     this.peers = peers;
     this.settings = settings;
     this.disk = disk;
+  }
+
+  /** Peers that serve HTTPS are called with this trust (the cluster CA, see PeerTls). */
+  public void useTls(io.drover.cluster.tls.PeerTls peerTls) {
+    this.tls = peerTls;
+  }
+
+  /** The trust used for HTTPS peers, when the node has a cluster CA. */
+  public java.util.Optional<io.drover.cluster.tls.PeerTls> peerTls() {
+    return java.util.Optional.ofNullable(tls);
   }
 
   public RevisionStore store() {
@@ -299,8 +310,15 @@ public final class RevisionFetcher implements AutoCloseable {
   static List<URI> order(List<URI> peers, Optional<URI> preferred) {
     List<URI> shuffled = new ArrayList<>(peers);
     Collections.shuffle(shuffled, ThreadLocalRandom.current());
-    if (preferred.isPresent() && shuffled.remove(preferred.get())) {
-      shuffled.add(0, preferred.get());
+    if (preferred.isPresent()) {
+      // by host:port: the scheme is the one the peer advertises (http or https)
+      String authority = preferred.get().getAuthority();
+      for (int i = 0; i < shuffled.size(); i++) {
+        if (shuffled.get(i).getAuthority().equals(authority)) {
+          shuffled.add(0, shuffled.remove(i));
+          break;
+        }
+      }
     }
     return shuffled;
   }
@@ -314,6 +332,10 @@ public final class RevisionFetcher implements AutoCloseable {
     HttpURLConnection c =
         (HttpURLConnection)
             peer.resolve("/api/v1/revisions/" + id + "/archive").toURL().openConnection();
+    io.drover.cluster.tls.PeerTls peerTls = tls;
+    if (peerTls != null && c instanceof javax.net.ssl.HttpsURLConnection https) {
+      peerTls.apply(https);
+    }
     // Connect timeout for the TCP handshake; the read timeout bounds every wait for bytes, the
     // response headers included: a peer that accepts and then stalls is left after it.
     c.setConnectTimeout(millis(settings.connectTimeout()));

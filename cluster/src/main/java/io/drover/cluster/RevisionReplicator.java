@@ -54,7 +54,11 @@ public final class RevisionReplicator {
   public RevisionReplicator(RevisionFetcher fetcher, String selfApi) {
     this.fetcher = fetcher;
     this.selfApi = selfApi;
-    this.http = HttpClient.newBuilder().connectTimeout(fetcher.settings().connectTimeout()).build();
+    HttpClient.Builder client =
+        HttpClient.newBuilder().connectTimeout(fetcher.settings().connectTimeout());
+    // peers that serve HTTPS: trust the cluster CA (and the JDK's authorities)
+    fetcher.peerTls().ifPresent(t -> client.sslContext(t.context()));
+    this.http = client.build();
   }
 
   /**

@@ -310,5 +310,11 @@ class RevisionFetcherTest {
     assertSame(preferred, RevisionFetcher.order(peers, Optional.of(preferred)).get(0));
     URI stranger = URI.create("http://203.0.113.9:8080");
     assertFalse(RevisionFetcher.order(peers, Optional.of(stranger)).contains(stranger));
+    // ?from=host:port names a peer by address; it is asked with the scheme it advertises
+    URI https = URI.create("https://10.0.0.99:8443");
+    peers.add(https);
+    assertSame(
+        https,
+        RevisionFetcher.order(peers, Optional.of(URI.create("http://10.0.0.99:8443"))).get(0));
   }
 }

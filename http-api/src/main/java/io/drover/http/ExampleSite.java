@@ -36,19 +36,30 @@ final class ExampleSite {
   /** How a shell reads that token: from its file, or the environment variable. */
   private final String tokenInShell;
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
+  private final String scheme;
 
-  ExampleSite(NodeSettings settings, Path appDir, Bootstrap bootstrap) {
+  /**
+   * @param selfTls with HTTPS on: a context trusting the node's own API certificate
+   */
+  ExampleSite(
+      NodeSettings settings,
+      Path appDir,
+      Bootstrap bootstrap,
+      java.util.Optional<javax.net.ssl.SSLContext> selfTls) {
     this.settings = settings;
     this.appDir = appDir;
     this.token = bootstrap.token();
     this.tokenInShell = bootstrap.file().map(f -> "$(cat " + f + ")").orElse("$" + Bootstrap.ENV);
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    selfTls.ifPresent(b::sslContext);
+    this.http = b.build();
+    this.scheme = selfTls.isPresent() ? "https" : "http";
   }
 
   private String base() {
     String host = settings.bind().equals("0.0.0.0") ? "127.0.0.1" : settings.bind();
-    return "http://" + host + ":" + settings.httpPort() + "/api/v1";
+    return scheme + "://" + host + ":" + settings.httpPort() + "/api/v1";
   }
 
   void ensureRunning() throws IOException, InterruptedException {

@@ -311,13 +311,26 @@ public final class HttpServer extends AllDirectives {
                   });
         };
     pollInstances(system, s.agent().reportInterval());
-    return Http.get(system)
-        .newServerAt(s.bind(), s.httpPort())
+    java.util.Optional<javax.net.ssl.SSLContext> tls;
+    try {
+      tls = io.drover.http.tls.ApiTls.fromConfig(system.settings().config());
+    } catch (io.drover.http.tls.ApiTls.Invalid e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new IllegalStateException(e.getMessage(), e));
+    }
+    var server = Http.get(system).newServerAt(s.bind(), s.httpPort());
+    if (tls.isPresent()) {
+      server =
+          server.enableHttps(
+              org.apache.pekko.http.javadsl.ConnectionContext.httpsServer(tls.get()));
+    }
+    String scheme = tls.isPresent() ? "https" : "http";
+    return server
         .adaptSettings(settings -> settings.withParsingErrorHandler(ParsingErrors.class.getName()))
         .bind(timed)
         .thenApply(
             binding -> {
-              log.info("HTTP API listening on http://{}:{}/api/v1", s.bind(), s.httpPort());
+              log.info("HTTP API listening on {}://{}:{}/api/v1", scheme, s.bind(), s.httpPort());
               binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
               return binding;
             });

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Keeps sites running at least twice on a fleet of hosts.",
-    subcommands = {Main.Up.class})
+    subcommands = {Main.Up.class, io.drover.http.tls.CertsCommand.class})
 public final class Main implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -58,7 +58,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "say what to do: drover up [flags]");
+    throw new ParameterException(
+        spec.commandLine(), "say what to do: drover up [flags], or drover certs ...");
   }
 
   /** {@code drover up}: start a node in the foreground. */
@@ -241,6 +242,44 @@ public final class Main implements Runnable {
             "Where the example site lives (env DROVER_EXAMPLES; default ${DEFAULT-VALUE}).")
     Path examplesDir;
 
+    @Option(
+        names = "--tls-dir",
+        paramLabel = "DIR",
+        defaultValue = "${env:DROVER_TLS_DIR}",
+        description =
+            "Mutual TLS 1.3 between nodes with the certificates in DIR (made by drover certs node"
+                + " NAME --dir CA_DIR; pass CA_DIR/NAME) (env DROVER_TLS_DIR).")
+    Path tlsDir;
+
+    @Option(
+        names = "--insecure-cluster",
+        description =
+            "Allow a plaintext cluster port on a non-loopback --bind (only on a network you"
+                + " trust: anyone reaching the port could join and run commands).")
+    boolean insecureCluster;
+
+    @Option(
+        names = "--https",
+        description = "Serve the API over HTTPS with the node certificate from --tls-dir.")
+    boolean https;
+
+    @Option(
+        names = "--https-cert",
+        paramLabel = "FILE",
+        description = "Serve the API over HTTPS with this PEM certificate chain (leaf first).")
+    Path httpsCert;
+
+    @Option(
+        names = "--https-key",
+        paramLabel = "FILE",
+        description = "The PEM PKCS#8 private key (RSA or EC) of --https-cert.")
+    Path httpsKey;
+
+    @Option(
+        names = "--insecure-http",
+        description = "Allow plain HTTP for the API on a non-loopback --bind.")
+    boolean insecureHttp;
+
     @Override
     public Integer call() throws Exception {
       Config overrides = validate();
@@ -271,7 +310,12 @@ public final class Main implements Runnable {
       if (!noExample) {
         CompletableFuture.anyOf(node.whenUp(), terminated).join();
         if (!terminated.isDone()) {
-          new ExampleSite(node.settings(), examplesDir.resolve("hello"), bootstrap).ensureRunning();
+          new ExampleSite(
+                  node.settings(),
+                  examplesDir.resolve("hello"),
+                  bootstrap,
+                  io.drover.http.tls.ApiTls.selfClient(node.system().settings().config()))
+              .ensureRunning();
         }
       }
       terminated.join();
@@ -357,6 +401,13 @@ public final class Main implements Runnable {
                 + ": pass --examples-dir, or --no-example to start without it");
       }
       validateJournal(o);
+      new io.drover.http.tls.TlsFlags(
+              tlsDir, insecureCluster, https, httpsCert, httpsKey, insecureHttp)
+          .validate(bind, o)
+          .ifPresent(
+              p -> {
+                throw bad(p);
+              });
       o.put("drover.data-dir", abs.toString());
       o.put("drover.http.port", httpPort);
       o.put("drover.http.bind", bind);
