@@ -354,6 +354,21 @@ public final class LocalNode implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Where the node unpacks releases: what its log says ("releases are unpacked to DIR", when a root
+   * node's data directory is closed to site processes), else {@code <data-dir>/releases}.
+   */
+  public Path releasesDir() {
+    String marker = "releases are unpacked to ";
+    return readLog()
+        .lines()
+        .filter(l -> l.contains(marker))
+        .map(l -> l.substring(l.indexOf(marker) + marker.length()).split("[ ,]")[0])
+        .map(Path::of)
+        .findFirst()
+        .orElse(dataDir.resolve("releases"));
+  }
+
   public String readLog() {
     try {
       return Files.readString(log);

@@ -233,7 +233,7 @@ class RevisionsIT {
     Files.deleteIfExists(n4.dataDir.resolve("revisions").resolve(revision + ".json"));
     Files.deleteIfExists(n4.dataDir.resolve("revisions").resolve(revision + ".tar.gz"));
     assertTrue(
-        Files.notExists(n4.dataDir.resolve("releases").resolve(revision)),
+        Files.notExists(n4.releasesDir().resolve(revision)),
         "no instance ran it on n4, so it was never unpacked there");
     assertEquals(404, n4.get("/revisions/" + revision).statusCode(), "n4 must lack it");
     int logLinesBefore = n4.readLog().lines().toList().size();

@@ -105,8 +105,15 @@ class SharedMachinePortsIT {
     return squatted;
   }
 
-  /** The interpreter itself, not a wrapper script (pyenv shims), so instances start fast. */
+  /**
+   * The interpreter itself, not a wrapper script (pyenv shims), so instances start fast: the
+   * system's when there is one (a root node runs sites as an unprivileged user, who cannot reach an
+   * interpreter under /root, as on any fleet host), else the one on the PATH.
+   */
   private static String python() throws IOException, InterruptedException {
+    if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+      return "/usr/bin/python3";
+    }
     Process p =
         new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)")
             .redirectErrorStream(true)

@@ -137,6 +137,12 @@ public final class Node {
     Path dataDir = settings.dataDir();
     prepareDataDir(dataDir);
     RunAsCheck.atStart(settings.agent().sandbox(), dataDir);
+    Path releasesDir =
+        RunAsCheck.releasesDirAtStart(
+            config.getString("drover.agent.releases-dir"),
+            settings.agent().sandbox(),
+            dataDir,
+            settings.host());
 
     Map<String, Object> derived = new HashMap<>();
     derived.put("pekko.persistence.journal.leveldb.dir", dataDir.resolve("journal").toString());
@@ -177,7 +183,8 @@ public final class Node {
             .withFallback(config);
 
     RevisionStore revisions =
-        new RevisionStore(dataDir, settings.revisionMaxBytes(), settings.revisionLimits());
+        new RevisionStore(
+            dataDir, releasesDir, settings.revisionMaxBytes(), settings.revisionLimits());
     CompletableFuture<Refs> refs = new CompletableFuture<>();
     AtomicReference<ActorSystem<Void>> systemRef = new AtomicReference<>();
     DiskFloor disk = RetentionSettings.diskFloor(config.getConfig("drover"), dataDir);
@@ -348,6 +355,21 @@ public final class Node {
                           settings.agent().stopGrace().plusSeconds(5),
                           system.scheduler()));
         });
+    Path releases = revisions.releasesDir();
+    if (releases.startsWith(RunAsCheck.FALLBACK_RELEASES)) {
+      // a cache of the revisions in the data directory, outside it: not left behind
+      shutdown.addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+          "delete-fallback-releases",
+          () -> {
+            try {
+              RunAsCheck.deleteTree(releases);
+            } catch (java.io.IOException | RuntimeException e) {
+              log.warn("could not delete releases directory {}: {}", releases, e.toString());
+            }
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
+    }
   }
 
   /**

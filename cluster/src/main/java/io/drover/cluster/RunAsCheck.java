@@ -60,6 +60,92 @@ final class RunAsCheck {
     }
   }
 
+  /** Under this, a node whose data directory site processes cannot reach unpacks releases. */
+  static final Path FALLBACK_RELEASES = Path.of("/var/lib/drover/releases");
+
+  /**
+   * Where this node unpacks releases: {@code configured} when set; else {@code
+   * <data-dir>/releases}, unless site processes run as another user ({@code sandboxed}) and a
+   * directory above the data directory is closed to them ({@code closedAbove}, e.g. {@code /root}
+   * 0700): then under {@link #FALLBACK_RELEASES}, one directory per node (host and data directory),
+   * so several nodes on one machine never share one. Pure.
+   */
+  static Path releasesDir(
+      String configured,
+      Path dataDir,
+      String host,
+      boolean sandboxed,
+      java.util.Optional<String> closedAbove) {
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured).toAbsolutePath();
+    }
+    if (!sandboxed || closedAbove.isEmpty()) {
+      return dataDir.resolve("releases");
+    }
+    String hash = sha256(dataDir.toAbsolutePath().normalize().toString()).substring(0, 12);
+    return FALLBACK_RELEASES.resolve(host + "-" + hash);
+  }
+
+  private static String sha256(String s) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * {@link #releasesDir} for this node, created (0711, like the data directory: site processes pass
+   * through, never list) when it is the fallback; logged once when it is not {@code
+   * <data-dir>/releases}.
+   */
+  static Path releasesDirAtStart(
+      String configured, Sandbox.Settings sandbox, Path dataDir, String host) {
+    boolean sandboxed = SandboxHost.root() && !sandbox.off();
+    java.util.Optional<String> closed =
+        sandboxed ? SandboxHost.unreachable(dataDir) : java.util.Optional.empty();
+    Path dir = releasesDir(configured, dataDir, host, sandboxed, closed);
+    if (!dir.equals(dataDir.resolve("releases"))) {
+      try {
+        java.nio.file.Files.createDirectories(dir);
+        for (Path p = dir;
+            p != null && p.startsWith(FALLBACK_RELEASES.getParent());
+            p = p.getParent()) {
+          java.nio.file.Files.setPosixFilePermissions(
+              p, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        }
+      } catch (IOException e) {
+        throw new StartRefused("cannot create the releases directory " + dir + ": " + e, e);
+      }
+      if (closed.isPresent() && (configured == null || configured.isBlank())) {
+        log.info(
+            "releases are unpacked to {}, not under the data directory, so that site processes"
+                + " (user {}) can read them: {}",
+            dir,
+            sandbox.runAs(),
+            closed.get());
+      } else {
+        log.info("releases are unpacked to {} (drover.agent.releases-dir)", dir);
+      }
+    }
+    return dir;
+  }
+
+  /** Deletes {@code dir} and everything in it; links are deleted, never followed. */
+  static void deleteTree(Path dir) throws IOException {
+    if (!java.nio.file.Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    }
+  }
+
   static void atStart(Sandbox.Settings sandbox, Path dataDir) {
     if (SandboxHost.root() && sandbox.off()) {
       log.warn(
@@ -90,8 +176,6 @@ final class RunAsCheck {
                 + "; ./drover creates it when run as root",
             null);
       }
-      SandboxHost.unreachable(dataDir)
-          .ifPresent(w -> log.warn("data directory {}: {}", dataDir, w));
     }
     try {
       SandboxHost.protect(dataDir);

@@ -84,4 +84,25 @@ class RunAsCheckTest {
   private static String mode(Path p) throws Exception {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
+
+  @Test
+  void releasesGoUnderTheDataDirUnlessSiteProcessesCannotReachIt() {
+    Path data = Path.of("/root/drover/data");
+    java.util.Optional<String> closed = java.util.Optional.of("/root is not searchable");
+    java.util.Optional<String> open = java.util.Optional.empty();
+    assertEquals(data.resolve("releases"), RunAsCheck.releasesDir("", data, "h1", true, open));
+    assertEquals(data.resolve("releases"), RunAsCheck.releasesDir("", data, "h1", false, closed));
+    Path fallback = RunAsCheck.releasesDir("", data, "h1", true, closed);
+    assertTrue(fallback.startsWith(RunAsCheck.FALLBACK_RELEASES), fallback.toString());
+    assertTrue(fallback.getFileName().toString().startsWith("h1-"), fallback.toString());
+    // one per data directory: two nodes on one machine never share
+    assertTrue(
+        !fallback.equals(
+            RunAsCheck.releasesDir("", Path.of("/root/drover/data2"), "h1", true, closed)));
+    assertEquals(fallback, RunAsCheck.releasesDir(null, data, "h1", true, closed));
+    // configured wins
+    assertEquals(
+        Path.of("/srv/releases"),
+        RunAsCheck.releasesDir("/srv/releases", data, "h1", true, closed));
+  }
 }

@@ -275,10 +275,7 @@ public final class SandboxHost {
               p
                   + " is not searchable by other users (mode "
                   + PosixFilePermissions.toString(Files.getPosixFilePermissions(p))
-                  + "): site processes reach their release only through their working directory;"
-                  + " put the data directory under a searchable directory (e.g. /var/lib/drover)"
-                  + " or run chmod o+x "
-                  + p);
+                  + ")");
         }
       } catch (IOException | UnsupportedOperationException e) {
         return Optional.empty();

@@ -91,13 +91,21 @@ public final class RevisionStore {
    * size, entry count, name length, depth, header sizes).
    */
   public RevisionStore(Path dataDir, long maxBytes, ArchiveLimits limits) {
+    this(dataDir, dataDir.resolve("releases"), maxBytes, limits);
+  }
+
+  /**
+   * As {@link #RevisionStore(Path, long, ArchiveLimits)}, with the unpacked releases in {@code
+   * releasesDir} instead of {@code <data-dir>/releases}.
+   */
+  public RevisionStore(Path dataDir, Path releasesDir, long maxBytes, ArchiveLimits limits) {
     if (maxBytes <= 0) {
       throw new IllegalArgumentException(MAX_BYTES_SETTING + " must be positive: " + maxBytes);
     }
     this.limits = limits;
     this.revisionsDir = dataDir.resolve("revisions");
     this.uploadsDir = revisionsDir.resolve("uploads");
-    this.releasesDir = dataDir.resolve("releases");
+    this.releasesDir = releasesDir;
     this.maxBytes = maxBytes;
     try {
       Files.createDirectories(uploadsDir);
@@ -248,6 +256,11 @@ public final class RevisionStore {
    * The release directory of a revision, unpacked on first use (atomically: a crash leaves no half
    * directory).
    */
+  /** The directory releases are unpacked into. */
+  public Path releasesDir() {
+    return releasesDir;
+  }
+
   public Path releaseDir(String id) throws IOException {
     if (!isRevisionId(id)) {
       throw new NoSuchFileException("unknown revision '" + id + "': not a sha256 revision id");
