@@ -96,14 +96,10 @@ class RolesApiTest {
             "application/json");
     assertEquals(201, created.status(), created.body());
     String token = Json.MAPPER.readTree(created.body()).get("token").asText();
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (send(token, "GET", "/api/v1/hosts", null, null).status() != 200) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("token " + name + " not accepted within 20 s");
-      }
-      Thread.onSpinWait();
-      Thread.sleep(50); // polling interval of a bounded wait, not synchronisation
-    }
+    TestNode.await(
+        Duration.ofSeconds(20),
+        "token " + name + " accepted by the node's token cache",
+        () -> send(token, "GET", "/api/v1/hosts", null, null).status() == 200);
     return token;
   }
 

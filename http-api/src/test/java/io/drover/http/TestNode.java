@@ -114,6 +114,22 @@ final class TestNode {
     return new Reply(r.statusCode(), r.body());
   }
 
+  /** A condition a test waits for. */
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  /** Waits until {@code check} holds, at most {@code within}; polls every 50 ms. */
+  static void await(Duration within, String what, Check check) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + within + " waiting: " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
