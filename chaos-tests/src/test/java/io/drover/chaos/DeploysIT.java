@@ -397,23 +397,24 @@ class DeploysIT extends DeployItSupport {
                 "sites", "[\"killed\"]",
                 "revision", q(v2),
                 "parallel", "1",
-                "canary", "{\"perPool\":1,\"bake\":\"3s\"}"));
+                "canary", "{\"perPool\":1,\"bake\":\"8s\"}"));
     String id = d.get("id").asText();
     JsonNode running = awaitState(id, Duration.ofSeconds(30), Set.of("running"));
     List<String> order = hostOrder(running);
     // the second host in the order, or the third when the second is n1 (the API node): it is
-    // killed right when the host before it is done, so the deploy reaches it dead, before the
+    // killed while the canary bakes (a window of seconds; a host after the canary takes a few
+    // hundred ms, too short to hit from outside), so the deploy reaches it dead, before the
     // cluster downs it (not done: it ends vanished)
     int at = order.get(1).equals(n1.host) ? 2 : 1;
     String victimName = order.get(at);
-    String before = order.get(at - 1);
+    String canaryHost = order.get(0);
     LocalNode victim = nodes.stream().filter(n -> n.host.equals(victimName)).findFirst().get();
     JsonNode beforeDone =
         awaitState(
             id,
             Duration.ofSeconds(60),
-            "host " + before + " done",
-            v -> "done".equals(hostStates(v).get(before)));
+            "canary " + canaryHost + " done",
+            v -> "done".equals(hostStates(v).get(canaryHost)));
     String victimWas = hostStates(beforeDone).get(victimName);
     assertTrue(
         Set.of("pending", "fetching", "building", "replacing").contains(victimWas),
