@@ -84,7 +84,8 @@ public final class CertsCommand implements Runnable {
       name = "node",
       mixinStandardHelpOptions = true,
       description =
-          "Issue node NAME's certificate (SAN dns:NAME, server and client auth, valid 2 years),"
+          "Issue node NAME's certificate (SAN dns:NAME, dns:localhost, ip:127.0.0.1; server and"
+              + " client auth, valid 2 years),"
               + " signed by the CA in DIR, into DIR/NAME: node.p12, truststore.p12, password,"
               + " node.crt, ca.crt. Copy DIR/NAME to the node and start it with --tls-dir.")
   static final class Node implements Callable<Integer> {

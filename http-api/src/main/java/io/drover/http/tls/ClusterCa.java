@@ -138,9 +138,14 @@ public final class ClusterCa {
     }
   }
 
+  /** Names every node certificate is valid for besides its own: its machine's loopback. */
+  static final List<String> LOOPBACK_SANS = List.of("dns:localhost", "ip:127.0.0.1");
+
   /**
-   * Issues a certificate for node {@code name} (SAN dns:NAME plus {@code extraSans}, for server and
-   * client authentication) into {@code DIR/NAME}; refuses to replace one unless {@code force}.
+   * Issues a certificate for node {@code name} (SAN dns:NAME, dns:localhost and ip:127.0.0.1, so
+   * that a client on the node's own machine reaches its HTTPS API by loopback, plus {@code
+   * extraSans}; for server and client authentication) into {@code DIR/NAME}; refuses to replace one
+   * unless {@code force}.
    *
    * @param extraSans further subject alternative names, {@code dns:NAME} or {@code ip:ADDRESS}
    */
@@ -155,6 +160,7 @@ public final class ClusterCa {
     }
     List<String> sans = new ArrayList<>();
     sans.add("dns:" + name);
+    sans.addAll(LOOPBACK_SANS);
     for (String s : extraSans) {
       String san = checkSan(s.trim());
       if (!sans.contains(san)) {

@@ -72,6 +72,9 @@ class ClusterCaTest {
         cert.getExtendedKeyUsage().containsAll(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2")));
     assertTrue(cert.getSubjectAlternativeNames().contains(List.of(2, "n1")));
     assertTrue(cert.getSubjectAlternativeNames().contains(List.of(7, "10.0.0.5")));
+    // valid on its own machine's loopback too, so a local curl or CLI reaches its HTTPS API
+    assertTrue(cert.getSubjectAlternativeNames().contains(List.of(2, "localhost")));
+    assertTrue(cert.getSubjectAlternativeNames().contains(List.of(7, "127.0.0.1")));
     assertEquals("EC", cert.getPublicKey().getAlgorithm());
     Instant notAfter = cert.getNotAfter().toInstant();
     assertTrue(notAfter.isAfter(Instant.now().plus(Duration.ofDays(729))));
