@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,20 +45,6 @@ class CronRoutesTest {
     TestNode.Reply r = node.upload(Files.readAllBytes(out));
     assertEquals(201, r.status(), r.body());
     return Json.MAPPER.readTree(r.body()).get("id").asText();
-  }
-
-  private static void await(Duration within, String what, Check check) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
   }
 
   private JsonNode json(TestNode.Reply r) throws Exception {
@@ -122,7 +107,7 @@ class CronRoutesTest {
     assertEquals(200, node.call("PUT", "/api/v1/cronjobs/tick", body).status(), "same spec again");
 
     // It runs: one line per tick, each tick once.
-    await(
+    TestNode.await(
         Duration.ofSeconds(30),
         "3 runs",
         () -> Files.exists(out) && Files.readAllLines(out).size() >= 3);
@@ -134,7 +119,7 @@ class CronRoutesTest {
       assertTrue(ticks.add(f[1]), "tick twice: " + lines);
       assertEquals("tick-" + f[1].replace("-", "").replace(":", ""), f[2], line);
     }
-    await(
+    TestNode.await(
         Duration.ofSeconds(30),
         "a succeeded run",
         () -> {
@@ -177,7 +162,7 @@ class CronRoutesTest {
     assertEquals(201, trig.status(), trig.body());
     assertTrue(json(trig).get("manual").asBoolean());
     String manualRun = json(trig).get("run").asText();
-    await(
+    TestNode.await(
         Duration.ofSeconds(30),
         "the manual run wrote its line",
         () -> Files.readAllLines(out).stream().anyMatch(l -> l.endsWith(" " + manualRun)));

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.PoisonPill;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;
@@ -40,20 +39,6 @@ class LifecycleTest {
     return Files.readAllBytes(out);
   }
 
-  private static void await(Duration within, String what, Check check) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(200);
-    }
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
   @Test
   void healthIsUnavailableWhenTheAgentIsGone() throws Exception {
     node = TestNode.start(tmp.resolve("node"), Map.of());
@@ -68,7 +53,7 @@ class LifecycleTest {
 
     Adapter.toClassic(node.node.agent()).tell(PoisonPill.getInstance(), null);
 
-    await(
+    TestNode.await(
         Duration.ofSeconds(30),
         "health 503 once the agent is gone",
         () -> node.call("GET", "/api/v1/health", null).status() == 503);
@@ -135,7 +120,7 @@ class LifecycleTest {
     String unused = JSON.readTree(node.upload(archive("unused")).body()).get("id").asText();
     assertEquals(200, node.call("GET", "/api/v1/revisions/" + unused, null).status());
 
-    await(
+    TestNode.await(
         Duration.ofSeconds(60),
         "the unused upload is deleted",
         () -> node.call("GET", "/api/v1/revisions/" + unused, null).status() == 404);

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One real single-node cluster (LevelDB journal) with its HTTP API, on free loopback ports. */
-final class TestNode {
+public final class TestNode {
 
   final Node node;
   final int httpPort;
@@ -115,12 +115,12 @@ final class TestNode {
   }
 
   /** A condition a test waits for. */
-  interface Check {
+  public interface Check {
     boolean ok() throws Exception;
   }
 
   /** Waits until {@code check} holds, at most {@code within}; polls every 50 ms. */
-  static void await(Duration within, String what, Check check) throws Exception {
+  public static void await(Duration within, String what, Check check) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
     while (!check.ok()) {
       if (System.nanoTime() > deadline) {

@@ -10,6 +10,7 @@ import io.drover.actors.token.TokenRegistry;
 import io.drover.actors.token.TokenRules;
 import io.drover.actors.token.TokenTable;
 import io.drover.actors.token.TokenTopic;
+import io.drover.http.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -94,16 +94,6 @@ class TokenCacheTest {
     }
   }
 
-  static void await(Duration within, String what, BooleanSupplier ok) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!ok.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + within + " waiting for: " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
   private static ActorRef<TokenRegistry.Command> registry(boolean push) {
     TokenTopic topic = TokenTopic.get(kit.system());
     return kit.spawn(
@@ -146,12 +136,12 @@ class TokenCacheTest {
     TokenCache cache = new TokenCache(kit.system(), registry, Clock.systemUTC(), NEVER, NEVER);
     cache.start();
     try {
-      await(WAIT, "first table", () -> cache.version() >= 0);
+      TestNode.await(WAIT, "first table", () -> cache.version() >= 0);
       String secret = create(registry, "ci", "deployer");
-      await(WAIT, "token known by push", () -> cache.verify(secret).isPresent());
+      TestNode.await(WAIT, "token known by push", () -> cache.verify(secret).isPresent());
       assertEquals(Optional.of(new Caller("ci", Role.DEPLOYER)), cache.verify(secret));
       revoke(registry, "ci");
-      await(WAIT, "revocation seen by push", () -> cache.verify(secret).isEmpty());
+      TestNode.await(WAIT, "revocation seen by push", () -> cache.verify(secret).isEmpty());
     } finally {
       cache.stop();
     }
@@ -165,9 +155,9 @@ class TokenCacheTest {
     cache.start();
     try {
       String secret = create(registry, "ci", "viewer");
-      await(WAIT, "token known by pull", () -> cache.verify(secret).isPresent());
+      TestNode.await(WAIT, "token known by pull", () -> cache.verify(secret).isPresent());
       revoke(registry, "ci");
-      await(WAIT, "revocation seen by pull", () -> cache.verify(secret).isEmpty());
+      TestNode.await(WAIT, "revocation seen by pull", () -> cache.verify(secret).isEmpty());
     } finally {
       cache.stop();
     }
@@ -193,14 +183,15 @@ class TokenCacheTest {
     cache.start();
     try {
       String secret = create(first, "ci", "admin");
-      await(WAIT, "token known", () -> cache.verify(secret).isPresent());
+      TestNode.await(WAIT, "token known", () -> cache.verify(secret).isPresent());
       kit.stop(first);
       ActorRef<TokenRegistry.Command> second =
           kit.spawn(TokenRegistry.create(pid, Clock.systemUTC(), topic::publish));
       now.set(second);
       assertTrue(cache.verify(secret).isPresent(), "still verified while the registry moves");
       revoke(second, "ci");
-      await(WAIT, "revocation by the new incarnation", () -> cache.verify(secret).isEmpty());
+      TestNode.await(
+          WAIT, "revocation by the new incarnation", () -> cache.verify(secret).isEmpty());
     } finally {
       cache.stop();
     }
@@ -306,15 +297,15 @@ class TokenCacheTest {
     cache.start();
     try {
       NodeCredential first = NodeCredential.start(kit.system(), registry, "h1");
-      await(WAIT, "registered", first::registered);
+      TestNode.await(WAIT, "registered", first::registered);
       String secret = first.bearer().orElseThrow();
-      await(WAIT, "node credential verifies", () -> cache.verify(secret).isPresent());
+      TestNode.await(WAIT, "node credential verifies", () -> cache.verify(secret).isPresent());
       assertEquals(
           Optional.of(new Caller(TokenRules.nodeName("h1"), Role.VIEWER)), cache.verify(secret));
       NodeCredential restarted = NodeCredential.start(kit.system(), registry, "h1");
-      await(WAIT, "registered again", restarted::registered);
+      TestNode.await(WAIT, "registered again", restarted::registered);
       String next = restarted.bearer().orElseThrow();
-      await(WAIT, "the new one verifies", () -> cache.verify(next).isPresent());
+      TestNode.await(WAIT, "the new one verifies", () -> cache.verify(next).isPresent());
       assertEquals(Optional.empty(), cache.verify(secret), "the previous run's is replaced");
     } finally {
       cache.stop();
@@ -330,7 +321,7 @@ class TokenCacheTest {
     TokenRegistry.RegisterNode again =
         registry.expectMessageClass(TokenRegistry.RegisterNode.class, Duration.ofSeconds(15));
     again.replyTo().tell(new TokenRegistry.Registered("h2"));
-    await(WAIT, "registered", c::registered);
+    TestNode.await(WAIT, "registered", c::registered);
     assertEquals(TokenHash.of(c.bearer().orElseThrow()), again.hash());
   }
 }

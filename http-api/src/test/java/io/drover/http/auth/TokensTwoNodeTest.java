@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.drover.actors.token.TokenRegistry;
+import io.drover.http.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -97,7 +98,7 @@ class TokensTwoNodeTest {
     Address first = Cluster.get(a.system()).selfMember().address();
     Cluster.get(a.system()).manager().tell(Join.create(first));
     Cluster.get(b.system()).manager().tell(Join.create(first));
-    TokenCacheTest.await(
+    TestNode.await(
         Duration.ofSeconds(30),
         "two Up members",
         () ->
@@ -123,20 +124,20 @@ class TokensTwoNodeTest {
                 new TokenRegistry.Create(
                     "ci", "deployer", TokenHash.of(secret), 3_600_000, "admin", r));
     assertTrue(created instanceof TokenRegistry.Created, created.toString());
-    TokenCacheTest.await(WITHIN, "token verifies on B", () -> cacheB.verify(secret).isPresent());
-    TokenCacheTest.await(WITHIN, "token verifies on A", () -> cacheA.verify(secret).isPresent());
+    TestNode.await(WITHIN, "token verifies on B", () -> cacheB.verify(secret).isPresent());
+    TestNode.await(WITHIN, "token verifies on A", () -> cacheA.verify(secret).isPresent());
     assertEquals(Optional.of(new Caller("ci", Role.DEPLOYER)), cacheB.verify(secret));
 
     assertEquals(
         new TokenRegistry.Revoked("ci"),
         ask(a.system(), registryA, r -> new TokenRegistry.Revoke("ci", "admin", r)));
-    TokenCacheTest.await(WITHIN, "revoked on B", () -> cacheB.verify(secret).isEmpty());
-    TokenCacheTest.await(WITHIN, "revoked on A", () -> cacheA.verify(secret).isEmpty());
+    TestNode.await(WITHIN, "revoked on B", () -> cacheB.verify(secret).isEmpty());
+    TestNode.await(WITHIN, "revoked on A", () -> cacheA.verify(secret).isEmpty());
 
     NodeCredential nodeB = NodeCredential.start(b.system(), registryB, "host-b");
-    TokenCacheTest.await(Duration.ofSeconds(30), "node B registered", nodeB::registered);
+    TestNode.await(Duration.ofSeconds(30), "node B registered", nodeB::registered);
     String bearer = nodeB.bearer().orElseThrow();
-    TokenCacheTest.await(
+    TestNode.await(
         WITHIN, "A accepts node B's credential", () -> cacheA.verify(bearer).isPresent());
     assertEquals(Optional.of(new Caller("node:host-b", Role.VIEWER)), cacheA.verify(bearer));
   }
