@@ -120,6 +120,9 @@ final class RunAsCheck {
       } catch (IOException e) {
         throw new StartRefused("cannot create the releases directory " + dir + ": " + e, e);
       }
+      if (dir.startsWith(FALLBACK_RELEASES)) {
+        sweepFallbacks(dir, dataDir);
+      }
       if (closed.isPresent() && (configured == null || configured.isBlank())) {
         log.info(
             "releases are unpacked to {}, not under the data directory, so that site processes"
@@ -132,6 +135,76 @@ final class RunAsCheck {
       }
     }
     return dir;
+  }
+
+  /** In each fallback releases directory: the absolute data directory of the node it belongs to. */
+  static final String OWNER_MARKER = ".data-dir";
+
+  /**
+   * The fallback releases directories to delete: those whose owner marker names a data directory
+   * that no longer exists (a node killed with SIGKILL, whose data directory was then removed, never
+   * got to delete its own), never {@code self}. A directory without a marker is left alone. Pure.
+   *
+   * @param owners each fallback directory and the data directory its marker names, if any
+   */
+  static List<Path> staleFallbacks(
+      java.util.Map<Path, java.util.Optional<Path>> owners,
+      java.util.function.Predicate<Path> exists,
+      Path self) {
+    return owners.entrySet().stream()
+        .filter(e -> !e.getKey().equals(self))
+        .filter(e -> e.getValue().isPresent() && !exists.test(e.getValue().get()))
+        .map(java.util.Map.Entry::getKey)
+        .sorted()
+        .toList();
+  }
+
+  /**
+   * Marks {@code self} as this node's ({@link #OWNER_MARKER}, 0600) and deletes the fallback
+   * releases directories of nodes whose data directory is gone, one log line each. Failures are
+   * logged, never fatal: these are caches.
+   */
+  private static void sweepFallbacks(Path self, Path dataDir) {
+    try {
+      Path marker = self.resolve(OWNER_MARKER);
+      java.nio.file.Files.writeString(marker, dataDir.toAbsolutePath().normalize().toString());
+      java.nio.file.Files.setPosixFilePermissions(
+          marker, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      java.util.Map<Path, java.util.Optional<Path>> owners = new java.util.HashMap<>();
+      try (java.nio.file.DirectoryStream<Path> dirs =
+          java.nio.file.Files.newDirectoryStream(self.getParent())) {
+        for (Path d : dirs) {
+          if (owners.size() >= 10_000) {
+            break;
+          }
+          if (java.nio.file.Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            owners.put(d, owner(d.resolve(OWNER_MARKER)));
+          }
+        }
+      }
+      for (Path stale : staleFallbacks(owners, p -> java.nio.file.Files.isDirectory(p), self)) {
+        deleteTree(stale);
+        log.info(
+            "deleted releases directory {}: its node's data directory {} is gone",
+            stale,
+            owners.get(stale).get());
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not sweep stale releases directories beside {}: {}", self, e.toString());
+    }
+  }
+
+  private static java.util.Optional<Path> owner(Path marker) {
+    try {
+      if (!java.nio.file.Files.isRegularFile(marker, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          || java.nio.file.Files.size(marker) > 4096) {
+        return java.util.Optional.empty();
+      }
+      String s = java.nio.file.Files.readString(marker).trim();
+      return s.startsWith("/") ? java.util.Optional.of(Path.of(s)) : java.util.Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   /** Deletes {@code dir} and everything in it; links are deleted, never followed. */

@@ -105,4 +105,29 @@ class RunAsCheckTest {
         Path.of("/srv/releases"),
         RunAsCheck.releasesDir("/srv/releases", data, "h1", true, closed));
   }
+
+  @Test
+  void onlyFallbackReleasesOfNodesWhoseDataDirIsGoneAreSwept() {
+    Path root = RunAsCheck.FALLBACK_RELEASES;
+    Path self = root.resolve("h1-aaaa");
+    Path alive = root.resolve("h2-bbbb");
+    Path dead = root.resolve("h3-cccc");
+    Path unmarked = root.resolve("h4-dddd");
+    Path deadSelf = root.resolve("h1-eeee");
+    java.util.Map<Path, java.util.Optional<Path>> owners =
+        java.util.Map.of(
+            self, java.util.Optional.of(Path.of("/gone/self")),
+            alive, java.util.Optional.of(Path.of("/srv/n2")),
+            dead, java.util.Optional.of(Path.of("/tmp/junit1/n3")),
+            unmarked, java.util.Optional.empty(),
+            deadSelf, java.util.Optional.of(Path.of("/tmp/junit2/n1")));
+    java.util.Set<Path> existing = java.util.Set.of(Path.of("/srv/n2"));
+    assertEquals(
+        java.util.List.of(deadSelf, dead),
+        RunAsCheck.staleFallbacks(owners, existing::contains, self));
+    assertEquals(
+        java.util.List.of(),
+        RunAsCheck.staleFallbacks(owners, p -> true, self),
+        "every data directory exists: nothing is swept");
+  }
 }
