@@ -82,11 +82,16 @@ function applyRoles(root) {
   }
 }
 
+let noticeTimer = null;
+
+// A line above the views; information fades after 10 s, errors stay until the next notice.
 function notice(text, isError) {
   const n = $("notice");
   n.textContent = text;
   n.className = isError ? "notice error" : "notice";
   n.hidden = !text;
+  clearTimeout(noticeTimer);
+  if (text && !isError) noticeTimer = setTimeout(() => { n.hidden = true; }, 10000);
 }
 
 class ApiError extends Error {
@@ -157,6 +162,7 @@ function logout(message) {
   if (state.stream) state.stream.abort();
   state.stream = null;
   state.lastEventId = null;
+  notice("");
   state.deploys.clear();
   state.order = [];
   $("deploys").replaceChildren();
@@ -208,7 +214,7 @@ function renderSites(sites) {
     const st = s.status || {};
     const problems = st.problems || [];
     const rev = s.spec && s.spec.revision;
-    const hold = s.deploy ? el("span", { class: "muted" }, ` · deploy ${s.deploy.id}`) : null;
+    const hold = s.deploy && s.deploy.running ? el("span", { class: "muted" }, ` · deploying (${s.deploy.id})`) : null;
     return el(
       "tr",
       { "data-site": s.name, class: st.degraded ? "degraded" : null },
@@ -324,7 +330,7 @@ function renderSingletons(body) {
       td("Singleton", el("strong", {}, s.name)),
       td("Where", s.host || "", s.address ? el("code", { class: "muted small" }, ` ${s.address}`) : null),
       td("Since", time(s.since)),
-      td("State", badge(s.state, s.state === "running" ? "ok" : "bad"), s.reason ? ` ${s.reason}` : ""),
+      td("State", badge(s.state, s.state === "running" ? "ok" : s.state === "unavailable" ? "bad" : "neutral"), s.reason ? ` ${s.reason}` : ""),
     ),
   );
   $("singletons").replaceChildren(...rows);
@@ -441,7 +447,7 @@ function deployElement(d) {
       el("progress", { max: Math.max(1, hosts.length), value: done }),
       el("span", { class: "small" }, ` ${done}/${hosts.length} hosts done${failed ? `, ${failed} failed` : ""}`)),
     items.length ? el("ol", { class: "hosts" }, items) : null,
-    d.endReason ? el("p", { class: "reason" }, d.endReason) : null,
+    d.endReason ? el("p", { class: d.state === "succeeded" ? "end-reason muted" : "end-reason reason" }, d.endReason) : null,
     buttons.length ? el("div", { class: "actions" }, buttons) : null,
     el("p", { class: "error", role: "alert", hidden: true }),
   );
@@ -493,6 +499,8 @@ async function startDeploy(ev) {
     state.order = [d.id, ...state.order.filter((x) => x !== d.id)];
     renderDeploys();
     notice(`Deploy ${d.id} ${d.state}.`, false);
+    $("deploy-revision").value = "";
+    $("deploy-reason").value = "";
     fetchDeploy(d.id).catch(() => {});
   } catch (e) {
     if (e.status !== 401) {
