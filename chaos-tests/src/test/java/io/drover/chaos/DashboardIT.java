@@ -50,6 +50,21 @@ class DashboardIT {
 
   private static final String CHROMIUM = "/usr/bin/chromium";
 
+  /**
+   * Records, in the page, every state each deploy element shows, in order ({@code
+   * window.__seen[id]}): proof that one page followed the deploy live.
+   */
+  private static final String SEEN =
+      "window.__seen = {};"
+          + "new MutationObserver(() => {"
+          + "  for (const d of document.querySelectorAll('[data-deploy]')) {"
+          + "    const id = d.getAttribute('data-deploy');"
+          + "    const s = d.querySelector('.state');"
+          + "    const list = window.__seen[id] || (window.__seen[id] = []);"
+          + "    if (s && list[list.length - 1] !== s.textContent) list.push(s.textContent);"
+          + "  }"
+          + "}).observe(document.getElementById('deploys'), {childList: true, subtree: true});";
+
   @TempDir Path tmp;
 
   private LocalNode node;
@@ -206,6 +221,7 @@ class DashboardIT {
     waitUpTo(Duration.ofSeconds(15))
         .until(d -> d.findElement(By.id("whoami")).getText().equals("admin (admin)"));
     js("window.__noReload = 1");
+    js(SEEN);
     assertFalse(driver.getCurrentUrl().contains(node.adminToken()), "the token is not in the URL");
     assertEquals(
         node.adminToken(),
@@ -310,6 +326,11 @@ class DashboardIT {
                         .equals(rev));
     fullShot("deploy-succeeded", 1280);
     assertEquals(1L, js("return window.__noReload"), "the page was never reloaded");
+    @SuppressWarnings("unchecked")
+    List<String> seen = (List<String>) js("return window.__seen['" + id + "'] || []");
+    assertTrue(
+        seen.indexOf("running") >= 0 && seen.indexOf("running") < seen.indexOf("succeeded"),
+        "the page showed the deploy running, then succeeded: " + seen);
 
     // A phone: no horizontal scroll.
     driver.manage().window().setSize(new Dimension(390, 844));
@@ -356,5 +377,20 @@ class DashboardIT {
       assertFalse(b.isDisplayed(), "a viewer sees no " + b.getAttribute("data-action"));
     }
     assertEquals(1L, js("return window.__noReload"), "log out and in without a reload");
+
+    // A button the role may not use answers 403: the page shows the server's detail.
+    js(
+        "document.querySelector('[data-deploy=\""
+            + id
+            + "\"] button[data-action=\"revert\"]')"
+            + ".hidden = false");
+    driver
+        .findElement(By.cssSelector("[data-deploy=\"" + id + "\"] button[data-action=\"revert\"]"))
+        .click();
+    waitUpTo(Duration.ofSeconds(5)).until(d -> d.switchTo().alert()).accept();
+    waitUpTo(Duration.ofSeconds(15))
+        .until(d -> deployText(id, ".error").contains("needs role deployer"));
+    assertEquals(
+        "succeeded", node.json("/deploys/" + id).path("state").asText(), "nothing reverted");
   }
 }
