@@ -41,7 +41,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in a real headless Chromium against a real node running the example site {@code
  * hello}: log in with the admin token, see {@code hello} 2/2, start a deploy of a new revision from
  * the form and watch it reach {@code succeeded} without a reload; no horizontal scroll on a phone;
- * a viewer sees no deploy buttons. Screenshots go to {@code chaos-tests/target/screenshots/}.
+ * the page reconnects to the event stream after the node restarts; a viewer sees no deploy buttons,
+ * a 403 shows the server's detail, a revoked token brings the login form back. Screenshots go to
+ * {@code chaos-tests/target/screenshots/}.
  *
  * <p>Chromium comes from {@code ./drover dev-chromium} (Debian's chromium and chromium-driver,
  * installed when missing); the test is skipped, saying why, only when that fails.
@@ -343,6 +345,16 @@ class DashboardIT {
     shot("phone");
     driver.manage().window().setSize(new Dimension(1280, 800));
 
+    // The node dies and comes back: the page says so and follows the events again by itself.
+    node.kill();
+    waitUpTo(Duration.ofSeconds(30))
+        .until(d -> d.findElement(By.id("live")).getText().startsWith("reconnecting"));
+    node.start();
+    waitUpTo(Duration.ofSeconds(90))
+        .until(d -> d.findElement(By.id("live")).getText().equals("live"));
+    waitUpTo(Duration.ofSeconds(30)).until(d -> readyCell("hello").equals("2/2"));
+    assertEquals(1L, js("return window.__noReload"), "reconnected without a reload");
+
     // A viewer sees everything but no button it may not use.
     HttpResponse<String> created =
         node.send(
@@ -392,5 +404,18 @@ class DashboardIT {
         .until(d -> deployText(id, ".error").contains("needs role deployer"));
     assertEquals(
         "succeeded", node.json("/deploys/" + id).path("state").asText(), "nothing reverted");
+
+    // The token is revoked: the next read answers 401 and the page asks for a token again.
+    HttpResponse<String> revoked =
+        node.send("DELETE", "/tokens/ui-viewer", HttpRequest.BodyPublishers.noBody());
+    assertEquals(204, revoked.statusCode(), revoked.body());
+    waitUpTo(Duration.ofSeconds(60))
+        .until(
+            d ->
+                d.findElement(By.id("token")).isDisplayed()
+                    && d.findElement(By.id("login-error")).getText().contains("refused the token"));
+    assertEquals(null, js("return sessionStorage.getItem('drover.token')"), "token forgotten");
+    assertFalse(driver.findElement(By.id("app")).isDisplayed(), "nothing shown without a token");
+    assertEquals(1L, js("return window.__noReload"), "all in one page");
   }
 }
