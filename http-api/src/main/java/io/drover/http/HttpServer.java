@@ -188,7 +188,8 @@ public final class HttpServer extends AllDirectives {
                                     Singletons.get(system), system.scheduler(), singletonTimeout)
                                 .route(),
                             new AuditRoutes(node.part(io.drover.cluster.Wiring.AUDIT), asks)
-                                .route())));
+                                .route(),
+                            new DashboardRoutes().whoami())));
     Route health =
         pathPrefix("api", () -> pathPrefix("v1", () -> path("health", () -> get(this::health))));
     Route metricsRoute =
@@ -212,7 +213,8 @@ public final class HttpServer extends AllDirectives {
             s.host(),
             ApiErrors.exceptions(s.askTimeout()),
             ApiErrors.rejections());
-    Route open = openMetrics ? concat(health, metricsRoute) : health;
+    Route open =
+        concat(new DashboardRoutes().ui(), openMetrics ? concat(health, metricsRoute) : health);
     Route guarded = openMetrics ? api : concat(api, metricsRoute);
     return handleExceptions(
         ApiErrors.exceptions(s.askTimeout()),

@@ -256,6 +256,7 @@ class RolesApiTest {
             "/api/v1/cluster/members",
             "/api/v1/singletons",
             "/api/v1/audit",
+            "/api/v1/whoami",
             "/api/v1/no/such/route")) {
       rows.add(new Row("GET", p, null, null, Role.VIEWER, false));
     }

@@ -6,9 +6,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which role a request needs, from its method and path alone. Only {@code GET /api/v1/health} is
- * public; every read needs {@code viewer}; uploading revisions, driving deploys, scaling sites and
- * triggering cronjobs need {@code deployer}; everything else (sites and cronjobs create/delete,
+ * Which role a request needs, from its method and path alone. Only {@code GET /api/v1/health} and
+ * the dashboard's static files ({@code GET /ui}, {@code GET /ui/...}: the page asks for a token and
+ * sends it with every API call) are public; every read needs {@code viewer} (among them {@code GET
+ * /api/v1/whoami}, the caller's name and role); uploading revisions, driving deploys, scaling sites
+ * and triggering cronjobs need {@code deployer}; everything else (sites and cronjobs create/delete,
  * hosts, cluster membership, tokens, and any route not named here) needs {@code admin}: an unknown
  * write fails closed.
  */
@@ -34,6 +36,9 @@ public final class Access {
     boolean api =
         segments.size() >= 3 && segments.get(0).equals("api") && segments.get(1).equals("v1");
     List<String> rest = api ? segments.subList(2, segments.size()) : List.of();
+    if (m.equals("GET") && !segments.isEmpty() && segments.get(0).equals("ui")) {
+      return Optional.empty(); // the dashboard's files: no secret in them
+    }
     if (api && rest.get(0).equals("tokens")) {
       return Optional.of(Role.ADMIN); // listing tokens shows who may do what: admin only
     }

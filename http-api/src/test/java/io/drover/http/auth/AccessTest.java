@@ -15,6 +15,12 @@ class AccessTest {
     "GET, /api/v1/health, public",
     "HEAD, /api/v1/health, viewer",
     "POST, /api/v1/health, admin",
+    "GET, /ui, public",
+    "GET, /ui/, public",
+    "GET, /ui/app.js, public",
+    "POST, /ui/, admin",
+    "GET, /uix, viewer",
+    "GET, /api/v1/ui, viewer",
     // viewer: every read
     "GET, /metrics, viewer",
     "GET, /api/v1/sites, viewer",
@@ -37,6 +43,8 @@ class AccessTest {
     "GET, /api/v1/cluster/members, viewer",
     "GET, /api/v1/singletons, viewer",
     "GET, /api/v1/audit, viewer",
+    "GET, /api/v1/whoami, viewer",
+    "POST, /api/v1/whoami, admin",
     "GET, /api/v1/nothing/here, viewer",
     "GET, /, viewer",
     // deployer
@@ -94,6 +102,7 @@ class AccessTest {
     "GET, /api/v1/sites, false",
     "GET, /metrics, false",
     "GET, /api/v1/tokens, false",
+    "GET, /api/v1/whoami, false",
     "PUT, /api/v1/sites/web, false",
     "GET, /api/v2/revisions/r1/archive, false",
   })
@@ -111,6 +120,7 @@ class AccessTest {
     "POST, /api/v1/revisions/r1/fetch, admin, true",
     "POST, /api/v1/deploys, deployer, true",
     "PUT, /api/v1/sites/web, deployer, false",
+    "GET, /api/v1/whoami, viewer, true",
   })
   void tokensAllowByRole(String method, String path, String role, boolean allowed) {
     Caller c = new Caller("ci", Role.parse(role).orElseThrow());
