@@ -7,7 +7,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * What a watch prints, as strings: pure functions of a {@link DeployProgress}, a step, the time and
@@ -61,73 +60,95 @@ public final class ProgressRender {
     return "\r" + line + "\033[K";
   }
 
-  /** The live line, at most {@code width - 1} characters. */
+  /**
+   * The live line, at most {@code width - 1} characters. When it does not fit it gives up, in this
+   * order: names of hosts in progress (the last first), bar width (down to 10), the elapsed time,
+   * the bar, the ETA; then it is cut.
+   */
   public static String liveLine(DeployProgress p, long now, int width) {
     int max = Math.max(10, width - 1);
     int total = p.total();
     int done = p.done();
-    String counts = done + "/" + total + " hosts";
-    String state = "running".equals(p.state()) ? null : p.state();
+    String head = done + "/" + total + " hosts";
+    if (!"running".equals(p.state())) {
+      head += "  " + p.state();
+    }
     List<String> names = p.inProgress();
+    List<String> counts = new ArrayList<>();
     int failed = p.failures().size();
-    List<String> tail = new ArrayList<>();
     if (failed > 0) {
-      tail.add(failed + " failed");
+      counts.add(failed + " failed");
     }
     if (p.skipped() > 0) {
-      tail.add(p.skipped() + " skipped");
+      counts.add(p.skipped() + " skipped");
     }
     if (p.vanished() > 0) {
-      tail.add(p.vanished() + " vanished");
+      counts.add(p.vanished() + " vanished");
     }
-    tail.add(clock(p.elapsed(now)) + " elapsed");
-    Optional<Duration> eta = p.eta(now);
-    eta.ifPresent(d -> tail.add("ETA " + clock(d)));
+    String elapsed = clock(p.elapsed(now)) + " elapsed";
+    String eta = p.eta(now).map(d -> "ETA " + clock(d)).orElse(null);
 
-    // fit: fewer names, then no names, then a narrower bar, then no bar, then cut
-    for (int shown = names.size(); shown >= -1; shown--) {
-      String rest = join(counts, state, inProgress(names, shown), tail);
-      for (int bar = BAR; bar >= MIN_BAR; bar--) {
-        String line = bar(done, total, bar) + " " + rest;
-        if (line.length() <= max) {
-          return line;
-        }
+    for (int shown = names.size(); shown >= 0; shown--) {
+      String line =
+          fit(done, total, join(head, inProgress(names, shown), counts, elapsed, eta), max);
+      if (line != null) {
+        return line;
       }
-      if (shown == -1 && rest.length() <= max) {
+    }
+    String noNames = inProgress(names, 0);
+    String line = fit(done, total, join(head, noNames, counts, null, eta), max);
+    if (line != null) {
+      return line;
+    }
+    for (String rest :
+        List.of(join(head, noNames, counts, null, eta), join(head, noNames, counts, null, null))) {
+      if (rest.length() <= max) {
         return rest;
       }
-      if (shown == -1) {
-        return rest.substring(0, max);
-      }
     }
-    throw new IllegalStateException("unreachable");
+    String rest = join(head, noNames, counts, null, null);
+    return rest.substring(0, max);
   }
 
-  private static String join(String counts, String state, String inProgress, List<String> tail) {
-    StringBuilder b = new StringBuilder(counts);
-    if (state != null) {
-      b.append("  ").append(state);
+  /** The bar (20 wide, down to 10) and {@code rest}, if they fit in {@code max}; else null. */
+  private static String fit(int done, int total, String rest, int max) {
+    for (int bar = BAR; bar >= MIN_BAR; bar--) {
+      String line = bar(done, total, bar) + " " + rest;
+      if (line.length() <= max) {
+        return line;
+      }
     }
+    return null;
+  }
+
+  private static String join(
+      String head, String inProgress, List<String> counts, String elapsed, String eta) {
+    StringBuilder b = new StringBuilder(head);
     if (inProgress != null) {
       b.append("  ").append(inProgress);
     }
-    for (String t : tail) {
-      b.append("  ").append(t);
+    for (String c : counts) {
+      b.append("  ").append(c);
+    }
+    if (elapsed != null) {
+      b.append("  ").append(elapsed);
+    }
+    if (eta != null) {
+      b.append("  ").append(eta);
     }
     return b.toString();
   }
 
   /**
    * {@code 2 in progress (h3,h4)} with the first {@code shown} names ({@code +N} for the rest); no
-   * names when {@code shown} is 0 or less (-1: the caller's last resort); null with none in
-   * progress.
+   * names when {@code shown} is 0; null with none in progress.
    */
   private static String inProgress(List<String> names, int shown) {
     if (names.isEmpty()) {
       return null;
     }
     String head = names.size() + " in progress";
-    if (shown <= 0) {
+    if (shown == 0) {
       return head;
     }
     StringBuilder b = new StringBuilder(head).append(" (");
