@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
  * end with CRLF, LF or CR; {@code field: value} lines (one leading space of the value dropped) fill
  * the event being built; a blank line dispatches it; lines starting with {@code :} are comments.
  * {@code data} lines are joined with {@code \n}; an event with no data is not dispatched, but its
- * {@code id} still becomes the last event id. An event cut off by the end of the stream is dropped.
- * Unknown fields are ignored; an {@code id} containing NUL is ignored; a leading UTF-8 BOM is
- * skipped.
+ * {@code id} still becomes the last event id. An event cut off by the end of the stream is dropped,
+ * its {@code id} too (the last event id changes only at a blank line). Unknown fields are ignored;
+ * an {@code id} containing NUL is ignored; a leading UTF-8 BOM is skipped.
  *
  * <p>Not thread-safe: one reader per stream, read from one thread.
  */
@@ -50,6 +50,7 @@ public final class SseReader {
   private boolean first = true;
 
   private String lastId = "";
+  private String idBuffer = "";
   private String type = "";
   private final StringBuilder data = new StringBuilder();
   private boolean hasData;
@@ -124,7 +125,7 @@ public final class SseReader {
       }
       case "id" -> {
         if (value.indexOf('\0') < 0) {
-          lastId = value;
+          idBuffer = value;
         }
       }
       case "retry" -> {
@@ -143,6 +144,7 @@ public final class SseReader {
   }
 
   private Event dispatch() {
+    lastId = idBuffer;
     if (!hasData) {
       type = "";
       return null;

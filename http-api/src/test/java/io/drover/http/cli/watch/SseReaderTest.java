@@ -115,8 +115,9 @@ class SseReaderTest {
 
   @Test
   void aCutOffEventAtTheEndIsDropped() throws IOException {
-    SseReader r = reader("id: 1\ndata: whole\n\nid: 2\ndata: half");
+    SseReader r = reader("id: 1\ndata: whole\n\nid: 2\ndata: half\n");
     assertEquals(List.of(new SseReader.Event("1", "message", "whole")), events(r));
+    assertEquals("1", r.lastEventId(), "the cut-off event's id does not count: resume after 1");
     SseReader noBlank = reader("id: 1\ndata: no blank line\n");
     assertNull(noBlank.nextEvent());
   }
