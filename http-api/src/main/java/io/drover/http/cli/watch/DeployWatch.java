@@ -96,6 +96,17 @@ public final class DeployWatch {
 
           @Override
           public void beforeError() {}
+
+          @Override
+          public void onOpen(boolean resumed) {
+            if (!resumed) {
+              err.println(
+                  "drover: following the steps of every deploy on "
+                      + client.server()
+                      + " from now on (earlier ones: drover deploys)");
+              err.flush();
+            }
+          }
         };
     try {
       return new EventStream(client, settings, err)

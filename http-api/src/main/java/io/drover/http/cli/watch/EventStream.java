@@ -30,6 +30,9 @@ final class EventStream {
 
     /** Called before an error is printed on stderr (a terminal's live line is cleared). */
     void beforeError();
+
+    /** The stream is open: for the first time ({@code resumed} false) or again after a drop. */
+    default void onOpen(boolean resumed) {}
   }
 
   private record Dropped(IOException cause) {}
@@ -53,6 +56,7 @@ final class EventStream {
     int attempts = 0;
     long downSince = 0;
     String problem = "";
+    boolean opened = false;
     while (true) {
       InputStream in = null;
       try {
@@ -66,6 +70,8 @@ final class EventStream {
         problem = f.getMessage();
       }
       if (in != null) {
+        handler.onOpen(opened);
+        opened = true;
         BlockingQueue<Object> items = new LinkedBlockingQueue<>();
         String said = null;
         SseReader reader = new SseReader(in);

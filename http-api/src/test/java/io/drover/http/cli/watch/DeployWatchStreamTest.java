@@ -86,6 +86,28 @@ class DeployWatchStreamTest {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
+  /** Serves {@code /api/v1/events} with {@code script}. */
+  private URI serveAll(Script script) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext(
+        "/api/v1/events",
+        ex -> {
+          try (ex) {
+            int n = streams.incrementAndGet();
+            String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
+            lastEventIds.add(last == null ? "" : last);
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            script.serve(n, ex, ex.getResponseBody());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    server.start();
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
   private static final String DEPLOY =
       "{\"id\":\"d-1\",\"state\":\"running\",\"parallel\":1,\"perPool\":1,"
           + "\"hosts\":[{\"host\":\"h1\",\"pool\":\"a\",\"state\":\"pending\"},"
@@ -321,5 +343,56 @@ class DeployWatchStreamTest {
         err.text().contains("cannot reach http://127.0.0.1:" + port + ": connection refused"),
         err.text());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "no long retries");
+  }
+
+  @Test
+  void followingEveryDeployPrintsOneLinePerStepResumesWithTheGlobalIdAndEndsWhenInterrupted()
+      throws Exception {
+    URI uri =
+        serveAll(
+            (n, ex, body) -> {
+              if (n == 1) {
+                write(
+                    body,
+                    event(1, "deploy-started", null, "running", "2 hosts")
+                        .replace("id: 1", "id: d-1:1"));
+                write(
+                    body,
+                    "id: d-2:4\nevent: host-done\ndata: {\"deploy\":\"d-2\",\"seq\":4,\"at\":"
+                        + (T0 + 9_000)
+                        + ",\"type\":\"host-done\",\"host\":\"h9\",\"state\":\"done\"}\n\n");
+              } else {
+                write(
+                    body,
+                    event(2, "host-started", "h1", "replacing", null)
+                        .replace("id: 2", "id: d-1:2"));
+                release.await(30, TimeUnit.SECONDS);
+              }
+            });
+    Capture out = new Capture();
+    Capture err = new Capture();
+    int[] code = {-1};
+    Thread t =
+        new Thread(
+            () ->
+                code[0] =
+                    DeployWatch.followAll(
+                        new WatchTarget(uri, "t", null), out.stream, err.stream, fast()));
+    t.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (out.lines().size() < 3 && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    t.interrupt();
+    t.join(TimeUnit.SECONDS.toMillis(30));
+    assertFalse(t.isAlive());
+    assertEquals(0, code[0], err.text());
+    assertEquals(
+        List.of(
+            "12:00:01 d-1 deploy-started: 2 hosts",
+            "12:00:09 d-2 host-done h9",
+            "12:00:02 d-1 host-started h1"),
+        out.lines());
+    assertEquals(List.of("", "d-2:4"), lastEventIds, "resumed with the last global id");
   }
 }
