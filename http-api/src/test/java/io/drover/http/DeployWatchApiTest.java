@@ -276,4 +276,39 @@ class DeployWatchApiTest {
     assertTrue(last.startsWith("deploy " + id + " failed: "), last);
     assertFalse(err.text().contains("drover:"), err.text());
   }
+
+  @Test
+  void aConnectionCutMidStreamIsResumedWithLastEventIdAndNoStepIsLostOrRepeated() throws Exception {
+    start("500ms", List.of());
+    String r1 = upload(archive("one"));
+    String r2 = upload(archive("two"));
+    site(r1);
+    try (CuttingProxy proxy = new CuttingProxy(node.httpPort, "event: host-done\n")) {
+      String id = deploy(r2, "");
+      Capture out = new Capture();
+      Capture err = new Capture();
+      WatchTarget through =
+          new WatchTarget(URI.create("http://127.0.0.1:" + proxy.port()), node.adminToken, null);
+      int code = DeployWatch.watch(through, id, out.stream, err.stream, false, settings());
+      assertEquals(0, code, out.text() + err.text());
+      assertTrue(proxy.didCut(), "the proxy cut the stream in the middle of a host-done");
+      assertTrue(err.text().contains("reconnecting in"), err.text());
+      assertTrue(err.text().contains(" after event "), err.text());
+      List<String> lines = out.lines();
+      assertEquals(4, lines.stream().filter(l -> l.contains(" host-done ")).count(), out.text());
+      assertEquals(
+          List.of("(1/4)", "(2/4)", "(3/4)", "(4/4)"),
+          lines.stream()
+              .filter(l -> l.contains(" host-done "))
+              .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+              .toList(),
+          "each host done once, in order: " + out.text());
+      assertEquals(
+          lines.size(),
+          lines.stream().distinct().count(),
+          "no line twice (a step replayed after the cut would repeat): " + out.text());
+      assertTrue(
+          lines.get(lines.size() - 1).startsWith("deploy " + id + " succeeded in "), out.text());
+    }
+  }
 }

@@ -213,8 +213,10 @@ public final class ProgressRender {
   }
 
   /**
-   * The line for one step without a terminal: {@code HH:mm:ss type[ host][ site][ (done/total)][:
-   * reason]}; host steps carry the count of done hosts.
+   * The line for one step without a terminal: {@code HH:mm:ss type[ host][ site][ state][
+   * (done/total)][: reason]}; host steps carry the count of done hosts, {@code host-progress} the
+   * host's state ({@code fetching}, {@code building}, {@code replacing}), {@code deploy-ended} how
+   * it ended.
    */
   public static String plain(DeployStep step, DeployProgress p, ZoneId zone) {
     StringBuilder b = new StringBuilder();
@@ -224,6 +226,9 @@ public final class ProgressRender {
     }
     if (step.site() != null) {
       b.append(' ').append(clean(step.site()));
+    }
+    if ("host-progress".equals(step.type()) && step.state() != null) {
+      b.append(' ').append(clean(step.state()));
     }
     if (step.isHostStep()) {
       b.append(" (").append(p.done()).append('/').append(p.total()).append(')');

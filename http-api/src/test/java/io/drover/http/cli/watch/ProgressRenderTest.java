@@ -102,6 +102,8 @@ class ProgressRenderTest {
             s.started(3),
             s.hostStarted(1, "h1"),
             new DeployStep(
+                "d-1", ++s.seq, T0 + 1_200, "host-progress", "h1", "web", "building", null),
+            new DeployStep(
                 "d-1",
                 ++s.seq,
                 T0 + 1_500,
@@ -121,6 +123,7 @@ class ProgressRenderTest {
             "11:59:58 deploy-queued: why",
             "12:00:00 deploy-started: 3 hosts",
             "12:00:01 host-started h1 (0/3)",
+            "12:00:01 host-progress h1 web building (0/3)",
             "12:00:01 instance-replaced h1 web (0/3): 1 replaced",
             "12:00:02 host-done h1 (1/3)",
             "12:00:03 host-failed h2 (1/3): exit 1:  [31mred [0m | second line",
