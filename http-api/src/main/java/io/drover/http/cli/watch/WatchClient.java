@@ -133,6 +133,16 @@ final class WatchClient {
     String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (e instanceof java.net.ConnectException) {
       why = "connection refused";
+    } else if (e instanceof javax.net.ssl.SSLException) {
+      return new Failure(
+          "TLS with "
+              + base
+              + " failed: "
+              + why
+              + " (trust the cluster's CA, e.g. ca/node-1/ca.crt, or check the address is in the"
+              + " node certificate)",
+          UNREACHABLE,
+          false);
     }
     return new Failure(
         "cannot reach "

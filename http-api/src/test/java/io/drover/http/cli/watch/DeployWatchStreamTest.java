@@ -6,14 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.drover.cluster.tls.TlsDir;
+import io.drover.http.tls.ClusterCa;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,8 +33,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The watch's connection handling against a scripted node (the JDK's HTTP server on loopback):
@@ -55,7 +67,19 @@ class DeployWatchStreamTest {
   }
 
   private URI serve(String deployJson, int deployStatus, Script script) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    return serve(deployJson, deployStatus, script, null);
+  }
+
+  /** Over HTTPS with {@code tls} (the server's certificate) when not null. */
+  private URI serve(String deployJson, int deployStatus, Script script, SSLContext tls)
+      throws IOException {
+    if (tls == null) {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    } else {
+      HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    }
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext(
         "/api/v1/deploys/d-1",
@@ -83,7 +107,8 @@ class DeployWatchStreamTest {
           }
         });
     server.start();
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create(
+        (tls == null ? "http" : "https") + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** Serves {@code /api/v1/events} with {@code script}. */
@@ -394,5 +419,57 @@ class DeployWatchStreamTest {
             "12:00:02 d-1 host-started h1"),
         out.lines());
     assertEquals(List.of("", "d-2:4"), lastEventIds, "resumed with the last global id");
+  }
+
+  @TempDir Path tmp;
+
+  /** Trusts only the CA certificate in {@code caCrt}, as the CLI does with the cluster's CA. */
+  private static SSLContext trusting(Path caCrt) throws Exception {
+    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+    ks.load(null, null);
+    try (InputStream in = Files.newInputStream(caCrt)) {
+      ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  @Test
+  void overHttpsTheGivenTrustIsUsedAndAnUntrustedCertificateIsExit3WithWhatToDo() throws Exception {
+    Path ca = tmp.resolve("ca");
+    new ClusterCa(ca).init(false);
+    new ClusterCa(ca).issue("node-1", List.of(), false);
+    SSLContext serverTls = TlsDir.load(ca.resolve("node-1"), "--tls-dir").serverContext();
+    URI uri =
+        serve(
+            DEPLOY,
+            200,
+            (n, ex, body) -> {
+              write(body, event(1, "deploy-queued", null, "queued", null));
+              write(body, event(2, "deploy-ended", null, "succeeded", null));
+            },
+            serverTls);
+    Capture out = new Capture();
+    Capture err = new Capture();
+    SSLContext trust = trusting(ca.resolve("node-1").resolve(ClusterCa.CA_CERT));
+    assertEquals(
+        0,
+        DeployWatch.watch(
+            new WatchTarget(uri, "t", trust), "d-1", out.stream, err.stream, false, fast()),
+        out.text() + err.text());
+    assertTrue(out.text().endsWith("deploy d-1 succeeded in 1.0s (0/2 hosts)\n"), out.text());
+
+    Capture untrusted = new Capture();
+    assertEquals(
+        3,
+        DeployWatch.watch(
+            new WatchTarget(uri, "t", null), "d-1", out.stream, untrusted.stream, false, fast()));
+    assertTrue(
+        untrusted.text().contains("drover: TLS with " + uri + " failed: "), untrusted.text());
+    assertTrue(untrusted.text().contains("trust the cluster's CA"), untrusted.text());
   }
 }
