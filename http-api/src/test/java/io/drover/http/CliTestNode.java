@@ -3,7 +3,9 @@ package io.drover.http;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A {@link TestNode} for tests outside this package (the CLI's): start, its port and token, stop. */
+/**
+ * A {@link TestNode} for tests outside this package (the CLI's): start, its port and token, stop.
+ */
 public final class CliTestNode implements AutoCloseable {
 
   private final TestNode node;

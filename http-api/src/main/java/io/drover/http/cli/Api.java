@@ -29,7 +29,9 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class Api {
 
-  /** One JSON mapper for the client (plain Jackson; the node's {@code Json} loads actor classes). */
+  /**
+   * One JSON mapper for the client (plain Jackson; the node's {@code Json} loads actor classes).
+   */
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -102,8 +104,7 @@ final class Api {
   Reply upload(Path archive) {
     HttpRequest.Builder b = request("/revisions", UPLOAD_TIMEOUT);
     try {
-      b.header("Content-Type", "application/gzip")
-          .POST(HttpRequest.BodyPublishers.ofFile(archive));
+      b.header("Content-Type", "application/gzip").POST(HttpRequest.BodyPublishers.ofFile(archive));
     } catch (IOException e) {
       throw new CliError(ExitCodes.USAGE, "cannot read " + archive + ": " + e.getMessage());
     }
@@ -190,8 +191,7 @@ final class Api {
     try {
       return MAPPER.readTree(r.body());
     } catch (JsonProcessingException e) {
-      throw new CliError(
-          ExitCodes.FAILED, "the server's answer is not JSON: " + Api.detail(r));
+      throw new CliError(ExitCodes.FAILED, "the server's answer is not JSON: " + Api.detail(r));
     }
   }
 
@@ -226,8 +226,7 @@ final class Api {
   private Reply exchange(HttpRequest req) {
     try {
       HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-      return new Reply(
-          r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
     } catch (IOException e) {
       throw new CliError(
           ExitCodes.forFailure(e), ExitCodes.unreachableMessage(req.uri().toString(), e));

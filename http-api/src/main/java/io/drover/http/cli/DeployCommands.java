@@ -27,10 +27,18 @@ final class DeployCommands {
 
   /** What to deploy: an uploaded revision, or a directory to upload first. */
   static final class What {
-    @Option(names = "--revision", paramLabel = "ID", required = true, description = "An uploaded revision.")
+    @Option(
+        names = "--revision",
+        paramLabel = "ID",
+        required = true,
+        description = "An uploaded revision.")
     String revision;
 
-    @Option(names = "--dir", paramLabel = "DIR", required = true, description = "Upload this directory first, then deploy it.")
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        required = true,
+        description = "Upload this directory first, then deploy it.")
     Path dir;
   }
 
@@ -59,19 +67,32 @@ final class DeployCommands {
                 + " --no-canary: none.")
     Boolean canary;
 
-    @Option(names = "--bake", paramLabel = "DURATION", description = "How long canaries stay healthy before the rest go (default 10s).")
+    @Option(
+        names = "--bake",
+        paramLabel = "DURATION",
+        description = "How long canaries stay healthy before the rest go (default 10s).")
     String bake;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Why (shown with the deploy and in the audit trail).")
+    @Option(
+        names = "--reason",
+        paramLabel = "TEXT",
+        description = "Why (shown with the deploy and in the audit trail).")
     String reason;
 
-    @Option(names = "--id", paramLabel = "ID", description = "The deploy's id (idempotent: the same id answers the same deploy).")
+    @Option(
+        names = "--id",
+        paramLabel = "ID",
+        description = "The deploy's id (idempotent: the same id answers the same deploy).")
     String id;
 
-    @Option(names = "--force", description = "Abort the running deploys of these sites instead of queueing behind them.")
+    @Option(
+        names = "--force",
+        description = "Abort the running deploys of these sites instead of queueing behind them.")
     boolean force;
 
-    @Option(names = {"-w", "--watch"}, description = "Follow the deploy to its end; the exit code says how it ended.")
+    @Option(
+        names = {"-w", "--watch"},
+        description = "Follow the deploy to its end; the exit code says how it ended.")
     boolean watch;
 
     @Override
@@ -83,12 +104,24 @@ final class DeployCommands {
         throw usage("say what to deploy: --revision ID, or --dir DIR to upload a directory first");
       }
       String revision =
-          what.revision != null ? what.revision : SiteCommands.upload(this, what.dir).path("id").asText();
+          what.revision != null
+              ? what.revision
+              : SiteCommands.upload(this, what.dir).path("id").asText();
       ObjectNode body = body(sites, revision, parallel, canary, bake, reason, id, force);
       JsonNode d = api().call("POST", "/deploys", body);
       String deployId = d.path("id").asText();
-      show(d, () -> "deploy " + deployId + " " + d.path("state").asText() + ": "
-          + String.join(",", sites) + " to " + Views.rev(revision) + "\n");
+      show(
+          d,
+          () ->
+              "deploy "
+                  + deployId
+                  + " "
+                  + d.path("state").asText()
+                  + ": "
+                  + String.join(",", sites)
+                  + " to "
+                  + Views.rev(revision)
+                  + "\n");
       return watch ? watch(this, deployId) : ExitCodes.OK;
     }
   }
@@ -136,7 +169,9 @@ final class DeployCommands {
     @Parameters(paramLabel = "ID")
     String id;
 
-    @Option(names = {"-w", "--watch"}, description = "Follow it to its end; the exit code says how it ended.")
+    @Option(
+        names = {"-w", "--watch"},
+        description = "Follow it to its end; the exit code says how it ended.")
     boolean watch;
 
     @Override
@@ -155,10 +190,18 @@ final class DeployCommands {
     @Option(names = "--site", paramLabel = "SITE", description = "Only this site's.")
     String site;
 
-    @Option(names = "--state", paramLabel = "STATE", description = "Only in this state (queued, running, paused, succeeded, failed, aborted, reverted).")
+    @Option(
+        names = "--state",
+        paramLabel = "STATE",
+        description =
+            "Only in this state (queued, running, paused, succeeded, failed, aborted, reverted).")
     String state;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "At most N (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "20",
+        description = "At most N (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
@@ -181,7 +224,10 @@ final class DeployCommands {
     @Parameters(paramLabel = "ID", description = "The deploy.")
     String id;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Why (kept with the deploy and in the audit trail).")
+    @Option(
+        names = "--reason",
+        paramLabel = "TEXT",
+        description = "Why (kept with the deploy and in the audit trail).")
     String reason;
 
     abstract String action();
@@ -190,14 +236,20 @@ final class DeployCommands {
     public Integer call() {
       ObjectNode body = reason == null ? null : Api.MAPPER.createObjectNode().put("reason", reason);
       JsonNode d = api().call("POST", "/deploys/" + Api.enc(id) + "/" + action(), body);
-      show(d, () -> action().equals("revert")
-          ? "revert deploy " + d.path("id").asText() + " " + d.path("state").asText() + "\n"
-          : "deploy " + id + ": " + d.path("state").asText() + "\n");
+      show(
+          d,
+          () ->
+              action().equals("revert")
+                  ? "revert deploy " + d.path("id").asText() + " " + d.path("state").asText() + "\n"
+                  : "deploy " + id + ": " + d.path("state").asText() + "\n");
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "abort", description = "Stop a deploy; its sites go back to their previous revision (not on hosts already done).")
+  @Command(
+      name = "abort",
+      description =
+          "Stop a deploy; its sites go back to their previous revision (not on hosts already done).")
   static final class Abort extends Action {
     @Override
     String action() {
@@ -221,7 +273,9 @@ final class DeployCommands {
     }
   }
 
-  @Command(name = "revert", description = "Deploy each site's previous revision with the same seed (<id>-revert).")
+  @Command(
+      name = "revert",
+      description = "Deploy each site's previous revision with the same seed (<id>-revert).")
   static final class Revert extends Action {
     @Override
     String action() {

@@ -7,15 +7,15 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import javax.net.ssl.SSLException;
 
-/**
- * The client's exit codes (a contract scripts rely on) and how HTTP outcomes map to them. Pure.
- */
+/** The client's exit codes (a contract scripts rely on) and how HTTP outcomes map to them. Pure. */
 public final class ExitCodes {
 
   /** It worked. */
   public static final int OK = 0;
 
-  /** The operation failed: the server refused it (4xx/5xx other than 401/403), or a deploy failed. */
+  /**
+   * The operation failed: the server refused it (4xx/5xx other than 401/403), or a deploy failed.
+   */
   public static final int FAILED = 1;
 
   /** Bad usage: unknown command, bad flag or argument (picocli's own code for usage errors). */

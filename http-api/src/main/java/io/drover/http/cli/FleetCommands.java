@@ -16,12 +16,14 @@ final class FleetCommands {
 
   @Command(
       name = "status",
-      description = "Members, hosts and sites at a glance; whatever needs a look first, with the reason.")
+      description =
+          "Members, hosts and sites at a glance; whatever needs a look first, with the reason.")
   static final class Status extends Cmd {
     @Override
     public Integer call() {
       Api api = api();
-      CompletableFuture<JsonNode> members = CompletableFuture.supplyAsync(() -> api.get("/cluster/members"));
+      CompletableFuture<JsonNode> members =
+          CompletableFuture.supplyAsync(() -> api.get("/cluster/members"));
       CompletableFuture<JsonNode> hosts = CompletableFuture.supplyAsync(() -> api.get("/hosts"));
       CompletableFuture<JsonNode> sites = CompletableFuture.supplyAsync(() -> api.get("/sites"));
       JsonNode m;
@@ -55,7 +57,10 @@ final class FleetCommands {
     }
   }
 
-  @Command(name = "hosts", description = "List the hosts: pool, state (unreachable, draining, cordoned first), instances.")
+  @Command(
+      name = "hosts",
+      description =
+          "List the hosts: pool, state (unreachable, draining, cordoned first), instances.")
   static final class Hosts extends Cmd {
     @Override
     public Integer call() {
@@ -98,7 +103,8 @@ final class FleetCommands {
 
   @Command(
       name = "drain",
-      description = "Cordon a host and move its instances to other hosts of its pool (each replacement ready first).")
+      description =
+          "Cordon a host and move its instances to other hosts of its pool (each replacement ready first).")
   static final class Drain extends HostAction {
     @Override
     String action() {
@@ -132,10 +138,17 @@ final class FleetCommands {
     @Parameters(paramLabel = "NAME")
     String name;
 
-    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "viewer, deployer or admin.")
+    @Option(
+        names = "--role",
+        required = true,
+        paramLabel = "ROLE",
+        description = "viewer, deployer or admin.")
     String role;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", description = "How long it is valid (1m to 366d; default 90d).")
+    @Option(
+        names = "--ttl",
+        paramLabel = "DURATION",
+        description = "How long it is valid (1m to 366d; default 90d).")
     String ttl;
 
     @Override
@@ -148,8 +161,15 @@ final class FleetCommands {
       if (json()) {
         out().println(Api.pretty(t));
       } else {
-        err().println("token " + name + " (" + role + "), expires " + t.path("expires").asText()
-            + "; its secret is shown once:");
+        err()
+            .println(
+                "token "
+                    + name
+                    + " ("
+                    + role
+                    + "), expires "
+                    + t.path("expires").asText()
+                    + "; its secret is shown once:");
         out().println(t.path("token").asText());
       }
       return ExitCodes.OK;
@@ -170,7 +190,9 @@ final class FleetCommands {
     }
   }
 
-  @Command(name = "revoke", description = "Revoke a token: it stops working on every node within seconds.")
+  @Command(
+      name = "revoke",
+      description = "Revoke a token: it stops working on every node within seconds.")
   static final class TokenRevoke extends Cmd {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -187,7 +209,8 @@ final class FleetCommands {
 
   @Command(
       name = "completion",
-      description = "Print a bash completion script: ./drover completion > /etc/bash_completion.d/drover")
+      description =
+          "Print a bash completion script: ./drover completion > /etc/bash_completion.d/drover")
   static final class Completion extends Cmd {
     @Override
     public Integer call() {

@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code drover logs -f} without a follow endpoint: the client polls the last {@link #WINDOW}
- * lines every second and prints what is new, found as the longest end of the previous window that
- * the new window starts with. Pure.
+ * {@code drover logs -f} without a follow endpoint: the client polls the last {@link #WINDOW} lines
+ * every second and prints what is new, found as the longest end of the previous window that the new
+ * window starts with. Pure.
  *
  * <p>The server answers a tail without its final newline, so the last line of a window may be
  * unfinished: when the previous window's last line is the start of a longer line, that line is
  * printed again whole. Other limits, stated: when more than {@link #WINDOW} lines arrive between
- * two polls the gap is reported; and when a whole window consists of identical lines, new
- * identical lines cannot be told from old ones.
+ * two polls the gap is reported; and when a whole window consists of identical lines, new identical
+ * lines cannot be told from old ones.
  */
 final class LogFollow {
 

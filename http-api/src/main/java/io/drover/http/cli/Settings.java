@@ -8,14 +8,14 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Where the client talks to, with which token, and how it prints: the global flags resolved
- * against the environment. Pure: the environment and the file reader are parameters.
+ * Where the client talks to, with which token, and how it prints: the global flags resolved against
+ * the environment. Pure: the environment and the file reader are parameters.
  *
  * <p>Order: {@code --server}, {@code DROVER_SERVER}, {@code http://127.0.0.1:8080}. The token:
  * {@code --token}, {@code DROVER_TOKEN}, {@code DROVER_ADMIN_TOKEN}, and for a server on this
  * machine (loopback) the file {@code <data-dir>/admin.token} ({@code --data-dir}, {@code
- * DROVER_DATA_DIR}, {@code data}); none of them: requests go without a token (the server says
- * 401 and the client says how to give one).
+ * DROVER_DATA_DIR}, {@code data}); none of them: requests go without a token (the server says 401
+ * and the client says how to give one).
  *
  * @param server the API's base, without a trailing slash and without {@code /api/v1}
  * @param token the bearer token, null for none
@@ -61,7 +61,8 @@ record Settings(
         source = file.toString();
       }
     }
-    String cacert = first(flags.cacert() == null ? null : flags.cacert().toString(), env.get("DROVER_CACERT"));
+    String cacert =
+        first(flags.cacert() == null ? null : flags.cacert().toString(), env.get("DROVER_CACERT"));
     String output = flags.output() == null ? "table" : flags.output().toLowerCase(Locale.ROOT);
     if (!output.equals("table") && !output.equals("json")) {
       throw new CliError(
@@ -70,7 +71,12 @@ record Settings(
     String noColor = env.get("NO_COLOR");
     boolean colour = terminal && (noColor == null || noColor.isEmpty());
     return new Settings(
-        server, token, source, cacert == null ? null : Path.of(cacert), output.equals("json"), colour);
+        server,
+        token,
+        source,
+        cacert == null ? null : Path.of(cacert),
+        output.equals("json"),
+        colour);
   }
 
   /** {@code text} as an http(s) base URI; a bare {@code host:port} means http. */
@@ -104,10 +110,7 @@ record Settings(
   /** Whether {@code server} is on this machine (the only case a local admin.token applies). */
   static boolean isLoopback(URI server) {
     String h = server.getHost().toLowerCase(Locale.ROOT);
-    return h.equals("localhost")
-        || h.startsWith("127.")
-        || h.equals("[::1]")
-        || h.equals("::1");
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
   }
 
   private static boolean present(String s) {

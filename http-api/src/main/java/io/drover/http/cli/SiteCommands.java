@@ -12,24 +12,32 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Sites and revisions: {@code sites}, {@code site}, {@code site put}, {@code scale}, {@code delete}, {@code upload}. */
+/**
+ * Sites and revisions: {@code sites}, {@code site}, {@code site put}, {@code scale}, {@code
+ * delete}, {@code upload}.
+ */
 final class SiteCommands {
 
   private SiteCommands() {}
 
-  @Command(name = "sites", description = "List the sites: ready/desired, hosts, revision, problems (degraded first).")
+  @Command(
+      name = "sites",
+      description = "List the sites: ready/desired, hosts, revision, problems (degraded first).")
   static final class Sites extends Cmd {
     @Override
     public Integer call() {
       JsonNode sites = api().get("/sites");
-      show(sites, () -> table(Views.sites(sites), "no sites (create one: drover site put NAME ...)"));
+      show(
+          sites,
+          () -> table(Views.sites(sites), "no sites (create one: drover site put NAME ...)"));
       return ExitCodes.OK;
     }
   }
 
   @Command(
       name = "site",
-      description = "Show a site: its spec, status and instances. `drover site put` creates or changes one.",
+      description =
+          "Show a site: its spec, status and instances. `drover site put` creates or changes one.",
       subcommands = {SitePut.class})
   static final class Site extends Cmd {
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "The site.")
@@ -41,7 +49,12 @@ final class SiteCommands {
         throw Cmd.usage("name a site: drover site NAME (drover sites lists them)");
       }
       JsonNode site = api().get("/sites/" + Api.enc(name));
-      show(site, () -> Views.site(site) + "\n" + table(Views.instances(site.path("instances")), "no instances"));
+      show(
+          site,
+          () ->
+              Views.site(site)
+                  + "\n"
+                  + table(Views.instances(site.path("instances")), "no instances"));
       return ExitCodes.OK;
     }
   }
@@ -57,19 +70,32 @@ final class SiteCommands {
     @Parameters(paramLabel = "NAME", description = "The site.")
     String name;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "SPEC.json", description = "The spec, as PUT /api/v1/sites/NAME takes it.")
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "SPEC.json",
+        description = "The spec, as PUT /api/v1/sites/NAME takes it.")
     Path file;
 
-    @Option(names = "--revision", paramLabel = "ID", description = "An uploaded revision (drover upload DIR).")
+    @Option(
+        names = "--revision",
+        paramLabel = "ID",
+        description = "An uploaded revision (drover upload DIR).")
     String revision;
 
-    @Option(names = "--command", paramLabel = "ARG", description = "The command: --command \"java -Xmx32m Hello.java\", or one --command per argument.")
+    @Option(
+        names = "--command",
+        paramLabel = "ARG",
+        description =
+            "The command: --command \"java -Xmx32m Hello.java\", or one --command per argument.")
     List<String> command;
 
     @Option(names = "--instances", paramLabel = "N", description = "How many instances.")
     Integer instances;
 
-    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "An environment variable (repeatable).")
+    @Option(
+        names = "--env",
+        paramLabel = "KEY=VALUE",
+        description = "An environment variable (repeatable).")
     List<String> env;
 
     @Option(names = "--pool", paramLabel = "POOL", description = "The pool of hosts to run on.")
@@ -93,7 +119,8 @@ final class SiteCommands {
       }
       ObjectNode spec =
           SpecFlags.apply(base, new SpecFlags.Flags(revision, command, instances, env, pool));
-      String path = "/sites/" + Api.enc(name) + (reason == null ? "" : "?reason=" + Api.enc(reason));
+      String path =
+          "/sites/" + Api.enc(name) + (reason == null ? "" : "?reason=" + Api.enc(reason));
       Api.Reply r = api().check(api().send("PUT", path, spec));
       JsonNode site = parse(r.body());
       show(site, () -> "site " + name + (r.status() == 201 ? " created" : " changed") + "\n");
@@ -205,7 +232,9 @@ final class SiteCommands {
 
   static JsonNode parse(String body) {
     try {
-      return body == null || body.isBlank() ? Api.MAPPER.createObjectNode() : Api.MAPPER.readTree(body);
+      return body == null || body.isBlank()
+          ? Api.MAPPER.createObjectNode()
+          : Api.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       throw new CliError(ExitCodes.FAILED, "the server's answer is not JSON: " + body);
     }

@@ -12,9 +12,9 @@ import java.util.Map;
  * the site's current spec, else nothing): each flag replaces its field, {@code --env} adds or
  * replaces one variable. Pure.
  *
- * <p>{@code --command} is repeatable, one argument each ({@code --command sh --command -c
- * --command 'echo hi'}); given once, its value is split on whitespace ({@code --command "java
- * -Xmx32m Hello.java"}), so an argument with spaces needs the repeated form or a spec file.
+ * <p>{@code --command} is repeatable, one argument each ({@code --command sh --command -c --command
+ * 'echo hi'}); given once, its value is split on whitespace ({@code --command "java -Xmx32m
+ * Hello.java"}), so an argument with spaces needs the repeated form or a spec file.
  */
 final class SpecFlags {
 
@@ -67,8 +67,7 @@ final class SpecFlags {
       spec.put("pool", f.pool());
     }
     if (f.env() != null && !f.env().isEmpty()) {
-      ObjectNode env =
-          spec.get("env") instanceof ObjectNode e ? e : spec.putObject("env");
+      ObjectNode env = spec.get("env") instanceof ObjectNode e ? e : spec.putObject("env");
       for (Map.Entry<String, String> kv : envPairs(f.env())) {
         env.put(kv.getKey(), kv.getValue());
       }

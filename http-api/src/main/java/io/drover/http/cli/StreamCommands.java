@@ -33,10 +33,16 @@ final class StreamCommands {
     @Parameters(index = "1", arity = "0..1", paramLabel = "INSTANCE")
     String instance;
 
-    @Option(names = {"-n", "--tail"}, paramLabel = "N", defaultValue = "100", description = "The last N lines (1-10000; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = {"-n", "--tail"},
+        paramLabel = "N",
+        defaultValue = "100",
+        description = "The last N lines (1-10000; default ${DEFAULT-VALUE}).")
     int tail;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Keep printing new lines until Ctrl-C.")
     boolean follow;
 
     @Override
@@ -47,7 +53,8 @@ final class StreamCommands {
       boolean prefix = instance == null;
       Map<String, List<String>> seen = new LinkedHashMap<>();
       for (String id : instances()) {
-        List<String> lines = LogFollow.lines(read(id, follow ? Math.max(tail, LogFollow.WINDOW) : tail));
+        List<String> lines =
+            LogFollow.lines(read(id, follow ? Math.max(tail, LogFollow.WINDOW) : tail));
         seen.put(id, lines);
         print(id, lines.subList(Math.max(0, lines.size() - tail), lines.size()), prefix);
       }
@@ -63,9 +70,16 @@ final class StreamCommands {
             }
             throw e;
           }
-          LogFollow.Update u = LogFollow.next(seen.getOrDefault(id, List.of()), window, LogFollow.WINDOW);
+          LogFollow.Update u =
+              LogFollow.next(seen.getOrDefault(id, List.of()), window, LogFollow.WINDOW);
           if (u.gap()) {
-            err().println("drover: [" + id + "] more than " + LogFollow.WINDOW + " lines in a second: some were skipped");
+            err()
+                .println(
+                    "drover: ["
+                        + id
+                        + "] more than "
+                        + LogFollow.WINDOW
+                        + " lines in a second: some were skipped");
           }
           print(id, u.lines(), prefix);
           seen.put(id, window);
@@ -79,13 +93,16 @@ final class StreamCommands {
         return List.of(instance);
       }
       List<String> ids = new ArrayList<>();
-      api().get("/sites/" + Api.enc(site) + "/instances").forEach(i -> ids.add(i.path("id").asText()));
+      api()
+          .get("/sites/" + Api.enc(site) + "/instances")
+          .forEach(i -> ids.add(i.path("id").asText()));
       ids.sort(null);
       return ids;
     }
 
     private String read(String id, int n) {
-      return api().text("/sites/" + Api.enc(site) + "/instances/" + Api.enc(id) + "/logs?tail=" + n);
+      return api()
+          .text("/sites/" + Api.enc(site) + "/instances/" + Api.enc(id) + "/logs?tail=" + n);
     }
 
     private void print(String id, List<String> lines, boolean prefix) {
@@ -103,7 +120,9 @@ final class StreamCommands {
         "-f: keep following across disconnects (resuming with Last-Event-ID) until Ctrl-C."
       })
   static final class Events extends Cmd {
-    @Option(names = {"-f", "--follow"}, description = "Reconnect when the stream ends.")
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Reconnect when the stream ends.")
     boolean follow;
 
     /** Reconnects give up when the server stays unreachable this long. */

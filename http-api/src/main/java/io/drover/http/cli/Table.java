@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * Aligned text tables: a header row in capitals, columns two spaces apart, the last column not
- * padded. With colour, a cell's {@link Tone} colours it (padding is computed on the plain text,
- * so colour never breaks alignment). Pure.
+ * padded. With colour, a cell's {@link Tone} colours it (padding is computed on the plain text, so
+ * colour never breaks alignment). Pure.
  */
 final class Table {
 

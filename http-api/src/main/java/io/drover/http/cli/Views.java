@@ -20,8 +20,18 @@ final class Views {
       Set.of("ok", "up", "ready", "running", "succeeded", "done", "yes", "schedulable");
   private static final Set<String> BAD =
       Set.of(
-          "failed", "unreachable", "degraded", "down", "aborted", "reverted", "lost", "vanished",
-          "crashed", "unavailable", "missed", "no");
+          "failed",
+          "unreachable",
+          "degraded",
+          "down",
+          "aborted",
+          "reverted",
+          "lost",
+          "vanished",
+          "crashed",
+          "unavailable",
+          "missed",
+          "no");
 
   /** A state word's tone: good, bad, or worth a look. */
   static Tone tone(String state) {
@@ -103,12 +113,23 @@ final class Views {
     kv(b, "name", s(x, "name"));
     kv(b, "revision", s(spec, "revision"));
     kv(b, "command", joined(spec.path("command"), " "));
-    kv(b, "instances", st.path("ready").asInt() + "/" + spec.path("instances").asInt() + " ready"
-        + ", on " + st.path("distinctHosts").asInt() + " distinct host(s)");
+    kv(
+        b,
+        "instances",
+        st.path("ready").asInt()
+            + "/"
+            + spec.path("instances").asInt()
+            + " ready"
+            + ", on "
+            + st.path("distinctHosts").asInt()
+            + " distinct host(s)");
     kv(b, "pool", s(spec, "pool"));
     if (spec.path("env").size() > 0) {
       List<String> env = new ArrayList<>();
-      spec.path("env").fields().forEachRemaining(e -> env.add(e.getKey() + "=" + e.getValue().asText()));
+      spec.path("env")
+          .fields()
+          .forEachRemaining(e -> env.add(e.getKey() + "=" + e.getValue().asText()));
+      env.sort(null);
       kv(b, "env", String.join(" ", env));
     }
     if (spec.path("labels").size() > 0) {
@@ -127,7 +148,8 @@ final class Views {
 
   static Table instances(JsonNode instances) {
     Table t =
-        new Table("id", "host", "state", "pid", "port", "revision", "restarts", "last exit", "message");
+        new Table(
+            "id", "host", "state", "pid", "port", "revision", "restarts", "last exit", "message");
     for (JsonNode i : instances) {
       t.row(
           s(i, "id"),
@@ -162,7 +184,8 @@ final class Views {
   static Table hosts(JsonNode hosts) {
     Table t = new Table("name", "pool", "state", "instances", "address");
     for (JsonNode h : sorted(hosts, x -> !hostState(x).equals("schedulable"), "name")) {
-      t.row(s(h, "name"), s(h, "pool"), state(hostState(h)), s(h, "instanceCount"), s(h, "address"));
+      t.row(
+          s(h, "name"), s(h, "pool"), state(hostState(h)), s(h, "instanceCount"), s(h, "address"));
     }
     return t;
   }
@@ -180,11 +203,13 @@ final class Views {
     Table t = new Table("address", "status", "reachable", "age", "leader", "roles", "reason");
     for (JsonNode m : sorted(members, x -> !memberTrouble(x).isEmpty(), "address")) {
       List<String> roles = new ArrayList<>();
-      m.path("roles").forEach(r -> {
-        if (!r.asText().startsWith("drover-api:")) {
-          roles.add(r.asText());
-        }
-      });
+      m.path("roles")
+          .forEach(
+              r -> {
+                if (!r.asText().startsWith("drover-api:")) {
+                  roles.add(r.asText());
+                }
+              });
       boolean reachable = m.path("reachable").asBoolean(true);
       t.row(
           s(m, "address") + (m.path("self").asBoolean(false) ? " (self)" : ""),
@@ -203,9 +228,18 @@ final class Views {
     int badMembers = count(members, m -> !memberTrouble(m).isEmpty());
     int badHosts = count(hosts, h -> !hostState(h).equals("schedulable"));
     int badSites = count(sites, Views::siteDegraded);
-    return members.size() + " member(s), " + badMembers + " in trouble; "
-        + hosts.size() + " host(s), " + badHosts + " not schedulable; "
-        + sites.size() + " site(s), " + badSites + " degraded";
+    return members.size()
+        + " member(s), "
+        + badMembers
+        + " in trouble; "
+        + hosts.size()
+        + " host(s), "
+        + badHosts
+        + " not schedulable; "
+        + sites.size()
+        + " site(s), "
+        + badSites
+        + " degraded";
   }
 
   // ---- deploys ----
@@ -233,19 +267,45 @@ final class Views {
   static String deploy(JsonNode d, boolean colour) {
     StringBuilder b = new StringBuilder();
     kv(b, "id", s(d, "id"));
-    kv(b, "state", s(d, "state") + (d.hasNonNull("endReason") ? " (" + s(d, "endReason") + ")" : ""));
+    kv(
+        b,
+        "state",
+        s(d, "state") + (d.hasNonNull("endReason") ? " (" + s(d, "endReason") + ")" : ""));
     kv(b, "sites", joined(d.path("sites"), ", "));
     kv(b, "revision", s(d, "revision"));
     JsonNode c = d.path("counters");
-    kv(b, "hosts", c.path("done").asInt() + "/" + c.path("total").asInt() + " done, "
-        + c.path("inProgress").asInt() + " in progress, " + c.path("failed").asInt() + " failed, "
-        + c.path("skipped").asInt() + " skipped, " + c.path("vanished").asInt() + " vanished");
-    kv(b, "parallel", s(d, "parallel") + " (per pool " + s(d, "perPool") + "), canary "
-        + s(d.path("canary"), "perPool") + " per pool, bake " + s(d.path("canary"), "bake"));
+    kv(
+        b,
+        "hosts",
+        c.path("done").asInt()
+            + "/"
+            + c.path("total").asInt()
+            + " done, "
+            + c.path("inProgress").asInt()
+            + " in progress, "
+            + c.path("failed").asInt()
+            + " failed, "
+            + c.path("skipped").asInt()
+            + " skipped, "
+            + c.path("vanished").asInt()
+            + " vanished");
+    kv(
+        b,
+        "parallel",
+        s(d, "parallel")
+            + " (per pool "
+            + s(d, "perPool")
+            + "), canary "
+            + s(d.path("canary"), "perPool")
+            + " per pool, bake "
+            + s(d.path("canary"), "bake"));
     if (d.hasNonNull("reason")) {
       kv(b, "reason", s(d, "reason"));
     }
-    kv(b, "by", s(d, "startedBy") + (d.hasNonNull("endedBy") ? ", ended by " + s(d, "endedBy") : ""));
+    kv(
+        b,
+        "by",
+        s(d, "startedBy") + (d.hasNonNull("endedBy") ? ", ended by " + s(d, "endedBy") : ""));
     kv(b, "created", s(d, "createdAt"));
     if (d.hasNonNull("endedAt")) {
       kv(b, "ended", s(d, "endedAt"));
@@ -312,7 +372,8 @@ final class Views {
     for (JsonNode j : jobs) {
       JsonNode spec = j.has("spec") ? j.get("spec") : j;
       JsonNode next = j.path("next");
-      JsonNode last = j.path("runs").isArray() && j.path("runs").size() > 0 ? j.path("runs").get(0) : null;
+      JsonNode last =
+          j.path("runs").isArray() && j.path("runs").size() > 0 ? j.path("runs").get(0) : null;
       t.row(
           s(j, "name"),
           s(spec, "schedule"),
@@ -335,7 +396,8 @@ final class Views {
           s(r, "exitCode"),
           s(r, "startedAt"),
           s(r, "endedAt"),
-          s(r, "reason") + (r.path("count").asInt(0) > 1 ? " (" + r.path("count").asInt() + " ticks)" : ""));
+          s(r, "reason")
+              + (r.path("count").asInt(0) > 1 ? " (" + r.path("count").asInt() + " ticks)" : ""));
     }
     return t;
   }
@@ -343,7 +405,13 @@ final class Views {
   static Table tokens(JsonNode tokens) {
     Table t = new Table("name", "role", "created", "expires", "last used", "created by");
     for (JsonNode x : tokens) {
-      t.row(s(x, "name"), s(x, "role"), s(x, "created"), s(x, "expires"), s(x, "lastUsed"), s(x, "createdBy"));
+      t.row(
+          s(x, "name"),
+          s(x, "role"),
+          s(x, "created"),
+          s(x, "expires"),
+          s(x, "lastUsed"),
+          s(x, "createdBy"));
     }
     return t;
   }
@@ -351,7 +419,8 @@ final class Views {
   // ---- helpers ----
 
   /** The elements of {@code array}: those needing a look first, then by {@code field}. */
-  static List<JsonNode> sorted(JsonNode array, java.util.function.Predicate<JsonNode> trouble, String field) {
+  static List<JsonNode> sorted(
+      JsonNode array, java.util.function.Predicate<JsonNode> trouble, String field) {
     List<JsonNode> l = new ArrayList<>();
     if (array != null) {
       Iterator<JsonNode> it = array.elements();

@@ -40,7 +40,10 @@ class ExitCodesTest {
   @Test
   void theProblemDetailIsWhatTheOperatorSees() {
     Api.Reply problem =
-        new Api.Reply(404, "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"site x does not exist\"}", "application/problem+json");
+        new Api.Reply(
+            404,
+            "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"site x does not exist\"}",
+            "application/problem+json");
     assertEquals("site x does not exist", Api.detail(problem));
     assertEquals("plain text", Api.detail(new Api.Reply(500, "plain text", "text/plain")));
     assertTrue(Api.detail(new Api.Reply(502, "", "")).contains("502"));

@@ -28,7 +28,8 @@ class LogFollowTest {
 
   @Test
   void repeatedLinesAreCountedByTheLongestOverlap() {
-    assertEquals(List.of("a"), LogFollow.next(List.of("a", "a"), List.of("a", "a", "a"), 10).lines());
+    assertEquals(
+        List.of("a"), LogFollow.next(List.of("a", "a"), List.of("a", "a", "a"), 10).lines());
   }
 
   @Test

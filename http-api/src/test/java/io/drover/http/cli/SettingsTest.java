@@ -16,9 +16,12 @@ import org.junit.jupiter.api.Test;
 class SettingsTest {
 
   private static final Function<Path, Optional<String>> FILES =
-      p -> p.equals(Path.of("data", "admin.token")) ? Optional.of("file-token\n")
-          : p.equals(Path.of("/srv/n1", "admin.token")) ? Optional.of("n1-token")
-          : Optional.empty();
+      p ->
+          p.equals(Path.of("data", "admin.token"))
+              ? Optional.of("file-token\n")
+              : p.equals(Path.of("/srv/n1", "admin.token"))
+                  ? Optional.of("n1-token")
+                  : Optional.empty();
 
   private static Settings resolve(Settings.Flags flags, Map<String, String> env) {
     return Settings.resolve(flags, env, FILES, true);
@@ -51,16 +54,21 @@ class SettingsTest {
     Settings s = resolve(flags("https://10.0.0.1:8080", null, null), Map.of());
     assertNull(s.token());
     assertEquals("none", s.tokenSource());
-    assertEquals("n1-token", resolve(flags("localhost:8080", null, Path.of("/srv/n1")), Map.of()).token());
+    assertEquals(
+        "n1-token", resolve(flags("localhost:8080", null, Path.of("/srv/n1")), Map.of()).token());
   }
 
   @Test
   void theServerComesFromTheFlagThenTheEnvironmentThenTheDefault() {
     Map<String, String> env = Map.of("DROVER_SERVER", "http://10.0.0.2:8080/");
-    assertEquals("http://10.0.0.3:9000", resolve(flags("http://10.0.0.3:9000", null, null), env).server().toString());
+    assertEquals(
+        "http://10.0.0.3:9000",
+        resolve(flags("http://10.0.0.3:9000", null, null), env).server().toString());
     assertEquals("http://10.0.0.2:8080", resolve(flags(null, null, null), env).server().toString());
-    assertEquals(Settings.DEFAULT_SERVER, resolve(flags(null, null, null), Map.of()).server().toString());
-    assertEquals("http://h1:8080", Settings.server("h1:8080").toString(), "a bare host:port is http");
+    assertEquals(
+        Settings.DEFAULT_SERVER, resolve(flags(null, null, null), Map.of()).server().toString());
+    assertEquals(
+        "http://h1:8080", Settings.server("h1:8080").toString(), "a bare host:port is http");
     assertEquals("https://h1:8443", Settings.server("https://h1:8443/api/v1/").toString());
   }
 
@@ -75,20 +83,32 @@ class SettingsTest {
   void colourOnlyOnATerminalWithoutNoColorAndOutputIsTableOrJson() {
     assertTrue(Settings.resolve(flags(null, null, null), Map.of(), FILES, true).colour());
     assertFalse(Settings.resolve(flags(null, null, null), Map.of(), FILES, false).colour());
-    assertFalse(Settings.resolve(flags(null, null, null), Map.of("NO_COLOR", "1"), FILES, true).colour());
-    assertTrue(Settings.resolve(new Settings.Flags(null, null, null, null, "JSON"), Map.of(), FILES, false).json());
+    assertFalse(
+        Settings.resolve(flags(null, null, null), Map.of("NO_COLOR", "1"), FILES, true).colour());
+    assertTrue(
+        Settings.resolve(new Settings.Flags(null, null, null, null, "JSON"), Map.of(), FILES, false)
+            .json());
     CliError e =
         assertThrows(
             CliError.class,
-            () -> Settings.resolve(new Settings.Flags(null, null, null, null, "yaml"), Map.of(), FILES, false));
+            () ->
+                Settings.resolve(
+                    new Settings.Flags(null, null, null, null, "yaml"), Map.of(), FILES, false));
     assertEquals(ExitCodes.USAGE, e.exitCode);
   }
 
   @Test
   void theCaCertComesFromTheFlagThenTheEnvironment() {
-    assertEquals(Path.of("/ca/ca.crt"), resolve(flags(null, null, null), Map.of("DROVER_CACERT", "/ca/ca.crt")).cacert());
+    assertEquals(
+        Path.of("/ca/ca.crt"),
+        resolve(flags(null, null, null), Map.of("DROVER_CACERT", "/ca/ca.crt")).cacert());
     assertEquals(
         Path.of("mine.crt"),
-        Settings.resolve(new Settings.Flags(null, null, null, Path.of("mine.crt"), null), Map.of("DROVER_CACERT", "/ca/ca.crt"), FILES, false).cacert());
+        Settings.resolve(
+                new Settings.Flags(null, null, null, Path.of("mine.crt"), null),
+                Map.of("DROVER_CACERT", "/ca/ca.crt"),
+                FILES,
+                false)
+            .cacert());
   }
 }

@@ -13,8 +13,12 @@ class SpecFlagsTest {
 
   @Test
   void oneCommandFlagIsSplitOnSpacesSeveralAreTakenAsTheyAre() {
-    assertEquals(List.of("java", "-Xmx32m", "Hello.java"), SpecFlags.command(List.of("  java  -Xmx32m Hello.java ")));
-    assertEquals(List.of("sh", "-c", "echo hi there"), SpecFlags.command(List.of("sh", "-c", "echo hi there")));
+    assertEquals(
+        List.of("java", "-Xmx32m", "Hello.java"),
+        SpecFlags.command(List.of("  java  -Xmx32m Hello.java ")));
+    assertEquals(
+        List.of("sh", "-c", "echo hi there"),
+        SpecFlags.command(List.of("sh", "-c", "echo hi there")));
     assertEquals(List.of(), SpecFlags.command(null));
   }
 
@@ -37,7 +41,8 @@ class SpecFlagsTest {
         Api.MAPPER.readTree(
             "{\"revision\":\"old\",\"command\":[\"./run\"],\"instances\":2,\"env\":{\"A\":\"1\",\"S\":\"***\"},"
                 + "\"health\":{\"http\":\"/healthz\"}}");
-    ObjectNode spec = SpecFlags.apply(base, new SpecFlags.Flags("new", null, null, List.of("A=2"), null));
+    ObjectNode spec =
+        SpecFlags.apply(base, new SpecFlags.Flags("new", null, null, List.of("A=2"), null));
     assertEquals("new", spec.get("revision").asText());
     assertEquals(2, spec.get("instances").asInt());
     assertEquals("2", spec.get("env").get("A").asText());
@@ -49,13 +54,19 @@ class SpecFlagsTest {
   @Test
   void missingRevisionOrCommandOrABadEnvIsBadUsageSayingWhatToGive() {
     CliError e =
-        assertThrows(CliError.class, () -> SpecFlags.apply(null, new SpecFlags.Flags(null, null, 2, null, null)));
+        assertThrows(
+            CliError.class,
+            () -> SpecFlags.apply(null, new SpecFlags.Flags(null, null, 2, null, null)));
     assertEquals(ExitCodes.USAGE, e.exitCode);
-    assertTrue(e.getMessage().contains("--revision") && e.getMessage().contains("--command"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("--revision") && e.getMessage().contains("--command"),
+        e.getMessage());
     CliError env =
         assertThrows(
             CliError.class,
-            () -> SpecFlags.apply(null, new SpecFlags.Flags("r", List.of("x"), 1, List.of("NOVALUE"), null)));
+            () ->
+                SpecFlags.apply(
+                    null, new SpecFlags.Flags("r", List.of("x"), 1, List.of("NOVALUE"), null)));
     assertTrue(env.getMessage().contains("KEY=VALUE"), env.getMessage());
   }
 
@@ -70,7 +81,8 @@ class SpecFlagsTest {
                 + "\"reason\":\"why\",\"id\":\"d-1\",\"force\":true}"),
         DeployCommands.body(List.of("web"), "r", 3, false, null, "why", "d-1", true));
     assertEquals(
-        Api.MAPPER.readTree("{\"sites\":[\"web\"],\"revision\":\"r\",\"canary\":{\"perPool\":1,\"bake\":\"30s\"}}"),
+        Api.MAPPER.readTree(
+            "{\"sites\":[\"web\"],\"revision\":\"r\",\"canary\":{\"perPool\":1,\"bake\":\"30s\"}}"),
         DeployCommands.body(List.of("web"), "r", null, true, "30s", null, null, false));
   }
 }

@@ -25,7 +25,9 @@ class ViewsTest {
     assertTrue(lines[1].startsWith("b-bad"), lines[1]);
     assertTrue(lines[1].contains("1/2") && lines[1].contains("degraded"), lines[1]);
     assertTrue(lines[1].endsWith("instance b-bad-2 crashed; runs on 1 distinct host"), lines[1]);
-    assertTrue(lines[2].startsWith("a-ok") && lines[2].contains("0123456789ab ") , "revision shortened: " + lines[2]);
+    assertTrue(
+        lines[2].startsWith("a-ok") && lines[2].contains("0123456789ab "),
+        "revision shortened: " + lines[2]);
   }
 
   @Test
@@ -35,7 +37,9 @@ class ViewsTest {
             "[{'address':'pekko://drover@a:2552','status':'up','roles':['host','drover-api:a:8080'],'reachable':true,'age':1,'self':true,'leader':true},"
                 + "{'address':'pekko://drover@b:2552','status':'up','roles':['host'],'reachable':false,'age':2}]");
     String[] m = Views.members(members).render(false).split("\n");
-    assertTrue(m[1].startsWith("pekko://drover@b:2552") && m[1].endsWith("unreachable from this node"), m[1]);
+    assertTrue(
+        m[1].startsWith("pekko://drover@b:2552") && m[1].endsWith("unreachable from this node"),
+        m[1]);
     assertTrue(m[2].contains("(self)") && !m[2].contains("drover-api"), m[2]);
     JsonNode hosts =
         json(

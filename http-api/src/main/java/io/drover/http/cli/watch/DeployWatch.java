@@ -108,7 +108,8 @@ public final class DeployWatch {
         return 1;
       }
     }
-    out.println("deploy " + deployId + " still runs after " + LIMIT.toHours() + " h; stopped watching");
+    out.println(
+        "deploy " + deployId + " still runs after " + LIMIT.toHours() + " h; stopped watching");
     return 1;
   }
 }
