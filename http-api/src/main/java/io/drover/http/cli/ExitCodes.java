@@ -58,7 +58,11 @@ public final class ExitCodes {
     if (t instanceof HttpConnectTimeoutException) {
       return "cannot reach " + url + ": no connection within 5 s (is the node up? --server)";
     }
-    if (t instanceof HttpTimeoutException) {
+    if (t instanceof java.net.SocketTimeoutException
+        && String.valueOf(t.getMessage()).contains("connect")) {
+      return "cannot reach " + url + ": no connection within 5 s (is the node up? --server)";
+    }
+    if (t instanceof HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
       return "no answer from " + url + " in time: the node is overloaded or stuck; try again";
     }
     if (t instanceof ConnectException) {
