@@ -9,9 +9,6 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +17,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,35 +46,10 @@ final class Api {
 
   final Settings settings;
   final SSLContext sslContext;
-  private HttpClient client;
 
   Api(Settings settings) {
     this.settings = settings;
     this.sslContext = settings.cacert() == null ? null : trusting(settings.cacert());
-  }
-
-  /**
-   * The {@code java.net.http} client, for streams only: requests with an answer go over {@link
-   * HttpURLConnection}, which starts in a tenth of the time (no selector thread, no executor, no
-   * TLS set-up for plain http) — measured ~300 ms of a 500 ms command on a busy 2-core machine.
-   */
-  private HttpClient client() {
-    if (client != null) {
-      return client;
-    }
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .version(HttpClient.Version.HTTP_1_1);
-    if (sslContext != null) {
-      b.sslContext(sslContext);
-    } else if (settings.server().getScheme().equals("http")) {
-      // The client would load the JDK's trust store (~100 ms) for a TLS it never uses.
-      b.sslContext(unusedTls());
-    }
-    client = b.build();
-    return client;
   }
 
   /** The full URL of an API path such as {@code /sites} (the {@code /api/v1} prefix is added). */
@@ -118,37 +89,6 @@ final class Api {
       throw new CliError(ExitCodes.USAGE, "cannot read " + archive);
     }
     return exchange("POST", "/revisions", "application/gzip", UPLOAD_TIMEOUT, null, archive);
-  }
-
-  /**
-   * A streaming GET (Server-Sent Events): its lines, unbounded in time once connected (the
-   * connection is still bounded by the connect timeout). Throws on a non-2xx answer.
-   */
-  Stream<String> lines(String path, String lastEventId) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream").GET();
-    auth(b);
-    if (lastEventId != null) {
-      b.header("Last-Event-ID", lastEventId);
-    }
-    HttpResponse<Stream<String>> r;
-    try {
-      r = client().send(b.build(), HttpResponse.BodyHandlers.ofLines());
-    } catch (IOException e) {
-      throw new CliError(
-          ExitCodes.forFailure(e), ExitCodes.unreachableMessage(uri(path).toString(), e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliError(ExitCodes.FAILED, "interrupted");
-    }
-    if (ExitCodes.forStatus(r.statusCode()) != ExitCodes.OK) {
-      String body;
-      try (Stream<String> s = r.body()) {
-        body = String.join("\n", s.limit(50).toList());
-      }
-      check(new Reply(r.statusCode(), body, r.headers().firstValue("Content-Type").orElse("")));
-    }
-    return r.body();
   }
 
   /** {@code r} when it is a success, else a {@link CliError} with the server's detail. */
@@ -220,12 +160,6 @@ final class Api {
     }
   }
 
-  private void auth(HttpRequest.Builder b) {
-    if (settings.token() != null) {
-      b.header("Authorization", "Bearer " + settings.token());
-    }
-  }
-
   /**
    * One request with a bounded wait: connect {@link #CONNECT_TIMEOUT}, and no read may wait longer
    * than {@code timeout}.
@@ -279,17 +213,6 @@ final class Api {
       if (c != null) {
         c.disconnect();
       }
-    }
-  }
-
-  /** A TLS context that trusts nothing, for a client that only speaks plain http. */
-  private static SSLContext unusedTls() {
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new javax.net.ssl.TrustManager[0], null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -1,14 +1,10 @@
 package io.drover.http.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -116,81 +112,22 @@ final class StreamCommands {
   @Command(
       name = "events",
       description = {
-        "Deploy steps as they happen, one line each (GET /api/v1/events), until the stream ends.",
-        "-f: keep following across disconnects (resuming with Last-Event-ID) until Ctrl-C."
+        "Every deploy's steps from now on, one line each (GET /api/v1/events), until Ctrl-C;"
+            + " a dropped connection resumes with Last-Event-ID. A node keeps no history across"
+            + " deploys: drover deploys and drover deploy show ID for earlier ones.",
+        "-f is accepted for symmetry with logs -f: events always follows."
       })
   static final class Events extends Cmd {
     @Option(
         names = {"-f", "--follow"},
-        description = "Reconnect when the stream ends.")
+        description = "Follow (the default).")
     boolean follow;
 
-    /** Reconnects give up when the server stays unreachable this long. */
-    static final long GIVE_UP_MS = 30_000;
-
     @Override
-    public Integer call() throws InterruptedException {
-      String last = null;
-      long failingSince = 0;
-      while (true) {
-        try {
-          last = stream(last);
-          failingSince = 0;
-        } catch (CliError e) {
-          if (!follow || e.exitCode != ExitCodes.UNREACHABLE) {
-            throw e;
-          }
-          long now = System.currentTimeMillis();
-          failingSince = failingSince == 0 ? now : failingSince;
-          if (now - failingSince > GIVE_UP_MS) {
-            throw e;
-          }
-        }
-        if (!follow) {
-          return ExitCodes.OK;
-        }
-        TimeUnit.SECONDS.sleep(1);
-      }
-    }
-
-    /** Reads one connection's events; the last event id seen. */
-    private String stream(String lastId) {
-      String last = lastId;
-      try (Stream<String> lines = api().lines("/events", lastId)) {
-        Iterator<String> it = lines.iterator();
-        StringBuilder data = new StringBuilder();
-        String id = null;
-        while (it.hasNext()) {
-          String line = it.next();
-          if (line.isEmpty()) {
-            if (data.length() > 0) {
-              out().println(json() ? data.toString() : line(data.toString()));
-              out().flush();
-            }
-            if (id != null) {
-              last = id;
-            }
-            data.setLength(0);
-            id = null;
-          } else if (line.startsWith("data:")) {
-            data.append(line.substring(5).trim());
-          } else if (line.startsWith("id:")) {
-            id = line.substring(3).trim();
-          }
-        }
-      } catch (java.io.UncheckedIOException e) {
-        throw new CliError(ExitCodes.UNREACHABLE, "the event stream broke: " + e.getMessage());
-      }
-      return last;
-    }
-
-    private static String line(String data) {
-      try {
-        JsonNode n = Api.MAPPER.readTree(data);
-        return Views.step(n);
-      } catch (JsonProcessingException e) {
-        return data;
-      }
+    public Integer call() {
+      Settings s = cli().settings();
+      return io.drover.http.cli.watch.DeployWatch.followAll(
+          new io.drover.http.cli.watch.WatchTarget(s.server(), s.token(), api().sslContext), out());
     }
   }
 }

@@ -2,7 +2,6 @@ package io.drover.http.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.http.cli.Table.Tone;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -328,28 +327,6 @@ final class Views {
             s(h, "reason"));
       }
       b.append('\n').append(t.render(colour));
-    }
-    return b.toString();
-  }
-
-  /** One deploy step (an SSE {@code data:}) as one line: time, deploy, type, state, where, why. */
-  static String step(JsonNode st) {
-    StringBuilder b = new StringBuilder();
-    if (st.has("at")) {
-      b.append(TIME.format(Instant.ofEpochMilli(st.path("at").asLong()))).append(' ');
-    }
-    b.append(s(st, "deploy")).append(' ').append(s(st, "type"));
-    if (st.hasNonNull("state")) {
-      b.append(' ').append(s(st, "state"));
-    }
-    if (st.hasNonNull("host")) {
-      b.append(" host=").append(s(st, "host"));
-    }
-    if (st.hasNonNull("site")) {
-      b.append(" site=").append(s(st, "site"));
-    }
-    if (st.hasNonNull("reason")) {
-      b.append(" - ").append(s(st, "reason"));
     }
     return b.toString();
   }

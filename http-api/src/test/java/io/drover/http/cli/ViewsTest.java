@@ -56,14 +56,6 @@ class ViewsTest {
   }
 
   @Test
-  void aStepIsOneLineWithTimeDeployTypeStateHostAndReason() throws Exception {
-    JsonNode step =
-        json(
-            "{'deploy':'d-1','seq':4,'at':0,'type':'host-failed','host':'h1','site':'web','state':'failed','reason':'exit 1'}");
-    assertEquals("00:00:00 d-1 host-failed failed host=h1 site=web - exit 1", Views.step(step));
-  }
-
-  @Test
   void stateWordsHaveTones() {
     assertEquals(Table.Tone.GOOD, Views.tone("succeeded"));
     assertEquals(Table.Tone.BAD, Views.tone("failed"));
