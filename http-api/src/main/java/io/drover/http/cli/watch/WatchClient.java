@@ -2,6 +2,7 @@ package io.drover.http.cli.watch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drover.http.cli.ExitCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,11 +18,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class WatchClient {
 
-  /** Exit codes of the CLI (issue 11). */
-  static final int FAILED = 1;
+  /** The CLI's exit codes ({@link ExitCodes}, the one place they are defined). */
+  static final int FAILED = ExitCodes.FAILED;
 
-  static final int UNREACHABLE = 3;
-  static final int NOT_AUTHORISED = 4;
+  static final int UNREACHABLE = ExitCodes.UNREACHABLE;
+  static final int NOT_AUTHORISED = ExitCodes.NOT_AUTHORISED;
 
   /**
    * A request that did not give what was asked.
