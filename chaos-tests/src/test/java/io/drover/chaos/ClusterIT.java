@@ -107,6 +107,10 @@ class ClusterIT {
     n2.launch("--no-example", "--join", n1.clusterAddress());
     n3.launch("--no-example", "--join", n1.clusterAddress() + "," + n2.clusterAddress());
     awaitAllUp(List.of(n1, n2, n3));
+    for (LocalNode n : List.of(n1, n2, n3)) {
+      // nothing is sent to a shard region before the node is Up: Pekko would warn every 500 ms
+      assertFalse(n.readLog().contains("No coordinator found to register"), n.readLog());
+    }
 
     n3.kill();
     long killed = System.nanoTime();

@@ -214,6 +214,11 @@ public final class Node {
               clusterSettings,
               disk);
       node.registerShutdown();
+      // a join that times out names the TLS error the remoting logged meanwhile, if any
+      JoinTrouble.Recorder trouble =
+          clusterSettings.mode() == ClusterSettings.Mode.MANUAL
+              ? null
+              : JoinTrouble.Recorder.start(system);
       Membership.join(system, clusterSettings);
       // the host's control-plane record is registered as soon as this node is a member
       node.whenUp().thenRun(() -> HostRegistration.start(node));
@@ -238,7 +243,7 @@ public final class Node {
             settings.httpPort());
         return node;
       }
-      node.awaitUp(clusterSettings.joinTimeout(), clusterSettings.mode());
+      node.awaitUp(clusterSettings.joinTimeout(), clusterSettings.mode(), trouble);
       if (system.whenTerminated().isCompleted()) {
         return node;
       }
@@ -251,6 +256,9 @@ public final class Node {
           Cluster.get(system).selfMember().address(),
           Cluster.get(system).state().members().size());
       return node;
+    } catch (StartRefused e) {
+      system.terminate();
+      throw e;
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("node did not start: " + e.getMessage(), e);
@@ -375,19 +383,20 @@ public final class Node {
   /**
    * Waits until this node is Up, or until it terminated while joining (downed by the cluster it
    * tried to join: the caller reads {@link #exit()}).
+   *
+   * @throws StartRefused (exit code 1) when it is not Up within {@code timeout}, with the likely
+   *     cause
    */
-  private void awaitUp(Duration timeout, ClusterSettings.Mode mode) throws Exception {
+  private void awaitUp(Duration timeout, ClusterSettings.Mode mode, JoinTrouble.Recorder trouble)
+      throws Exception {
     try {
       CompletableFuture.anyOf(whenUp(), system.getWhenTerminated().toCompletableFuture())
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      String hint =
-          switch (mode) {
-            case SEEDS -> ": are the --join nodes running and reachable?";
-            case DISCOVERY -> ": are enough (--expect-nodes) contact points up and reachable?";
-            default -> "";
-          };
-      throw new IllegalStateException("did not become Up within " + timeout + hint, e);
+      throw new StartRefused(
+          JoinTrouble.notUp(timeout, mode, trouble.lastTlsError()), e, StartRefused.FAILED);
+    } finally {
+      trouble.stop();
     }
   }
 

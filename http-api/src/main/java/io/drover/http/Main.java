@@ -301,7 +301,7 @@ public final class Main implements Runnable {
         node = Node.start(overrides);
       } catch (StartRefused e) {
         spec.commandLine().getErr().println("drover: " + e.getMessage());
-        return 2;
+        return e.exitCode();
       }
       CompletableFuture<?> terminated = node.system().getWhenTerminated().toCompletableFuture();
       if (!terminated.isDone()) {

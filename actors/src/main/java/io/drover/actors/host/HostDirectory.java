@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.SelfUp;
 
 /**
  * One per node, local: knows every host agent in the cluster (from the receptionist), what each
@@ -40,6 +41,11 @@ import org.apache.pekko.cluster.typed.Cluster;
  * it changes; the directory asks an agent once, when it first describes it. A snapshot that differs
  * from the last one only in load goes out at most once per {@link #LOAD_PUBLISH_GAP}; any other
  * change goes out at once.
+ *
+ * <p>On a cluster node, host records are asked only once this node is an Up member: before that the
+ * {@code host} shard region cannot deliver, and every message sent to it waits in its buffer (and
+ * makes it log a warning every retry interval). The hosts seen before are asked for at once when
+ * the node is Up, each once.
  */
 public final class HostDirectory {
 
@@ -190,7 +196,14 @@ public final class HostDirectory {
                   ctx.getSystem()
                       .receptionist()
                       .tell(Receptionist.subscribe(HostAgent.SERVICE_KEY, listingAdapter));
-                  if (isClustered(ctx)) {
+                  boolean clustered = isClustered(ctx);
+                  if (clustered && entities != null) {
+                    ActorRef<SelfUp> up = ctx.messageAdapter(SelfUp.class, m -> NodeUp.INSTANCE);
+                    Cluster.get(ctx.getSystem())
+                        .subscriptions()
+                        .tell(org.apache.pekko.cluster.typed.Subscribe.create(up, SelfUp.class));
+                  }
+                  if (clustered) {
                     ActorRef<ClusterEvent.ReachabilityEvent> reachability =
                         ctx.messageAdapter(
                             ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new);
@@ -218,7 +231,7 @@ public final class HostDirectory {
                   if (entities != null) {
                     timers.startTimerWithFixedDelay(RefreshAll.INSTANCE, REFRESH_INTERVAL);
                   }
-                  return new Directory(ctx, timers, entities).behavior();
+                  return new Directory(ctx, timers, entities, !clustered).behavior();
                 }));
   }
 
@@ -253,6 +266,11 @@ public final class HostDirectory {
     INSTANCE
   }
 
+  /** This node became an Up member: host records may be asked now (internal). */
+  private enum NodeUp implements Command {
+    INSTANCE
+  }
+
   /** Time to publish load changes held back by the gap (internal). */
   private enum FlushLoad implements Command {
     INSTANCE
@@ -266,6 +284,15 @@ public final class HostDirectory {
     private final TimerScheduler<Command> timers;
     private final Address selfAddress;
     private final Function<String, RecipientRef<HostEntity.Command>> entities;
+
+    /**
+     * This node is an Up member (always true outside a cluster): until then the host shard region
+     * only buffers, so no record is asked.
+     */
+    private boolean up;
+
+    /** Hosts whose record is to be asked once this node is Up; each name once. */
+    private final Set<String> fetchWhenUp = new TreeSet<>();
 
     /** The newest record of every host name seen. */
     private final Map<String, HostRecord> records = new TreeMap<>();
@@ -304,11 +331,13 @@ public final class HostDirectory {
     Directory(
         ActorContext<Command> ctx,
         TimerScheduler<Command> timers,
-        Function<String, RecipientRef<HostEntity.Command>> entities) {
+        Function<String, RecipientRef<HostEntity.Command>> entities,
+        boolean up) {
       this.ctx = ctx;
       this.timers = timers;
       this.selfAddress = ctx.getSystem().address();
       this.entities = entities;
+      this.up = up;
     }
 
     Behavior<Command> behavior() {
@@ -335,6 +364,7 @@ public final class HostDirectory {
                 return Behaviors.same();
               })
           .onMessage(RefreshAll.class, m -> onRefreshAll())
+          .onMessageEquals(NodeUp.INSTANCE, this::onNodeUp)
           .onMessage(LoadPublished.class, m -> onLoad(m.load()))
           .onMessage(
               FlushLoad.class,
@@ -557,9 +587,26 @@ public final class HostDirectory {
       return Behaviors.same();
     }
 
-    /** Asks the host's entity for its record; a no-op without {@code entities}. */
+    private Behavior<Command> onNodeUp() {
+      if (!up) {
+        up = true;
+        List<String> waiting = List.copyOf(fetchWhenUp);
+        fetchWhenUp.clear();
+        waiting.forEach(host -> fetch(host, 1));
+      }
+      return Behaviors.same();
+    }
+
+    /**
+     * Asks the host's entity for its record; a no-op without {@code entities}, and deferred to when
+     * this node is Up before that.
+     */
     private void fetch(String host, int attempt) {
       if (entities == null) {
+        return;
+      }
+      if (!up) {
+        fetchWhenUp.add(host);
         return;
       }
       RecipientRef<HostEntity.Command> entity;

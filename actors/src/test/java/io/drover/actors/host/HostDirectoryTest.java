@@ -282,4 +282,45 @@ class HostDirectoryTest {
           return null;
         });
   }
+
+  /**
+   * On a cluster node no record is asked before the node is Up (the host shard region would only
+   * buffer it, warning every retry interval); once Up, each host seen meanwhile is asked once.
+   */
+  @Test
+  void recordsAreAskedOnlyOnceTheNodeIsUp() {
+    ActorTestKit clustered =
+        ActorTestKit.create(
+            "HostDirectoryUpTest",
+            com.typesafe.config.ConfigFactory.parseString(
+                    "pekko.actor.provider = cluster\n"
+                        + "pekko.remote.artery.canonical.hostname = 127.0.0.1\n"
+                        + "pekko.remote.artery.canonical.port = 0\n")
+                .withFallback(com.typesafe.config.ConfigFactory.load()));
+    try {
+      TestProbe<HostEntity.Command> entity = clustered.createTestProbe();
+      ActorRef<HostDirectory.Command> directory =
+          clustered.spawn(HostDirectory.create(name -> entity.ref()));
+      TestProbe<HostDirectory.Hosts> subscriber = clustered.createTestProbe();
+      directory.tell(new HostDirectory.Subscribe(subscriber.ref()));
+      ActorRef<HostAgent.Command> a = clustered.spawn(fakeAgent("a", "default", 0));
+      clustered.system().receptionist().tell(Receptionist.register(HostAgent.SERVICE_KEY, a));
+      awaitHosts(subscriber, List.of("a"));
+      entity.expectNoMessage(Duration.ofSeconds(1));
+
+      org.apache.pekko.cluster.typed.Cluster cluster =
+          org.apache.pekko.cluster.typed.Cluster.get(clustered.system());
+      cluster
+          .manager()
+          .tell(org.apache.pekko.cluster.typed.Join.create(cluster.selfMember().address()));
+      HostEntity.Get get = entity.expectMessageClass(HostEntity.Get.class, WAIT);
+      get.replyTo()
+          .tell(new HostEntity.Reply(HostEntity.Outcome.OK, null, record("a", true, false, 1)));
+      assertEquals(
+          Set.of("a"), awaitHosts(subscriber, h -> !h.unschedulable().isEmpty()).unschedulable());
+      entity.expectNoMessage(Duration.ofMillis(500));
+    } finally {
+      clustered.shutdownTestKit();
+    }
+  }
 }
