@@ -55,7 +55,7 @@ final class Views {
       return "";
     }
     JsonNode v = n.get(field);
-    return v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString();
+    return v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : JsonTree.write(v);
   }
 
   /** The first 12 characters of a revision id (enough to tell them apart, as git does). */
@@ -132,7 +132,7 @@ final class Views {
       kv(b, "env", String.join(" ", env));
     }
     if (spec.path("labels").size() > 0) {
-      kv(b, "labels", spec.path("labels").toString());
+      kv(b, "labels", JsonTree.write(spec.path("labels")));
     }
     kv(b, "state", siteDegraded(x) ? "degraded" : "ok");
     for (JsonNode p : st.path("problems")) {
