@@ -72,6 +72,7 @@ final class CdsTraining extends Cmd {
             {url, "site", "b"},
             {url, "hosts"},
             {url, "status"},
+            {url, "deploys"},
             {"http://127.0.0.1:9", "sites"},
           }) {
         String[] all = new String[args.length + 2];
