@@ -21,12 +21,12 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A small client of a node's HTTP API on the JDK alone (no Pekko): {@link HttpURLConnection} for
- * requests, {@code java.net.http} for event streams; bounded timeouts (connect 5 s, no read waits
- * over 30 s, uploads 10 min, streams unbounded once connected), the bearer token on every request,
- * and errors as {@link CliError} with the exit code of {@link ExitCodes} and the server's problem
- * detail. JSON goes through {@link JsonTree} (no {@code ObjectMapper}: it costs a short-lived JVM
- * more than the request).
+ * A small client of a node's HTTP API on the JDK alone (no Pekko): {@link PlainHttp} for requests
+ * to an http node, {@link HttpURLConnection} for https and uploads, {@code java.net.http} for event
+ * streams; bounded timeouts (connect 5 s, no read waits over 30 s, uploads 10 min, streams
+ * unbounded once connected), the bearer token on every request, and errors as {@link CliError} with
+ * the exit code of {@link ExitCodes} and the server's problem detail. JSON goes through {@link
+ * JsonTree} (no {@code ObjectMapper}: it costs a short-lived JVM more than the request).
  */
 final class Api {
 
@@ -150,6 +150,21 @@ final class Api {
   private Reply exchange(
       String method, String path, String contentType, Duration timeout, byte[] body, Path file) {
     URI uri = uri(path);
+    if (file == null && PlainHttp.applies(uri)) {
+      try {
+        return PlainHttp.exchange(
+            uri,
+            method,
+            settings.token(),
+            contentType,
+            body,
+            (int) CONNECT_TIMEOUT.toMillis(),
+            (int) timeout.toMillis());
+      } catch (IOException e) {
+        throw new CliError(
+            ExitCodes.forFailure(e), ExitCodes.unreachableMessage(uri.toString(), e));
+      }
+    }
     HttpURLConnection c = null;
     try {
       c = (HttpURLConnection) uri.toURL().openConnection();
