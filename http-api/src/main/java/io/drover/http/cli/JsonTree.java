@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -23,8 +24,8 @@ import java.util.Map;
  * JsonFactory} alone: the client's hot path builds no {@code ObjectMapper} (creating one and its
  * first {@code readTree} costs a JVM without warm-up some 20-40 ms, more than parsing ever does).
  * The trees are the ones {@code ObjectMapper.readTree} builds (integers as int, long or big integer
- * nodes by size; other numbers as doubles; the last of duplicate keys wins), and the text is {@code
- * ObjectMapper}'s ({@link #pretty} is its default pretty printer's).
+ * nodes by size; other numbers as doubles (too big: infinite); the last of duplicate keys wins),
+ * and the text is {@code ObjectMapper}'s ({@link #pretty} is its default pretty printer's).
  */
 final class JsonTree {
 
@@ -82,18 +83,12 @@ final class JsonTree {
       case VALUE_STRING:
         return NODES.textNode(p.getText());
       case VALUE_NUMBER_INT:
-        switch (p.getNumberType()) {
-          case INT:
-            return NODES.numberNode(p.getIntValue());
-          case LONG:
-            return NODES.numberNode(p.getLongValue());
-          default:
-            return NODES.numberNode(p.getBigIntegerValue());
-        }
+        return integer(p.getText());
       case VALUE_NUMBER_FLOAT:
         {
-          double d = p.getDoubleValue();
-          return Double.isInfinite(d) ? NODES.numberNode(p.getDecimalValue()) : NODES.numberNode(d);
+          // the JDK's parser, as Jackson's default; not Jackson's NumberInput, whose first use
+          // compiles a regular expression (~1 ms of a command)
+          return NODES.numberNode(Double.parseDouble(p.getText()));
         }
       case VALUE_TRUE:
         return NODES.booleanNode(true);
@@ -104,6 +99,16 @@ final class JsonTree {
       default:
         throw new JsonParseException(p, "unexpected " + t);
     }
+  }
+
+  /** An integer's node by its size: int, long or big integer, as {@code ObjectMapper} reads it. */
+  static JsonNode integer(String text) {
+    if (text.length() <= 18) {
+      long v = Long.parseLong(text);
+      return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
+    }
+    BigInteger v = new BigInteger(text);
+    return v.bitLength() < 64 ? NODES.numberNode(v.longValue()) : NODES.numberNode(v);
   }
 
   /** {@code n} as compact JSON text ({@code null} for a Java null or a missing node). */

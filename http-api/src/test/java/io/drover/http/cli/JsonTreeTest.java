@@ -90,6 +90,40 @@ class JsonTreeTest {
   }
 
   @Test
+  void integersAreIntLongOrBigByTheirSizeAsObjectMapperReadsThem() throws Exception {
+    for (String n :
+        new String[] {
+          "0",
+          "-0",
+          "7",
+          "-7",
+          "2147483647",
+          "2147483648",
+          "-2147483648",
+          "-2147483649",
+          "999999999999999999",
+          "-999999999999999999",
+          "9223372036854775807",
+          "9223372036854775808",
+          "-9223372036854775808",
+          "-9223372036854775809",
+          "123456789012345678901234567890",
+          "1.0",
+          "-0.5",
+          "1e3",
+          "1E-3",
+          "1.7976931348623157E308",
+          "1e400",
+          "-1e400"
+        }) {
+      JsonNode mine = JsonTree.read(n);
+      JsonNode ref = MAPPER.readTree(n);
+      assertEquals(ref, mine, n);
+      assertEquals(ref.numberType(), mine.numberType(), n);
+    }
+  }
+
+  @Test
   void lastOfDuplicateKeysWins() throws Exception {
     assertEquals(2, JsonTree.read("{\"a\":1,\"a\":2}").get("a").intValue());
   }
