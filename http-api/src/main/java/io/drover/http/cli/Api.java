@@ -2,7 +2,6 @@ package io.drover.http.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,18 +21,14 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A small client of a node's HTTP API on the JDK alone (no Pekko): {@link HttpURLConnection} for
- * requests, {@code java.net.http} for event streams; bounded timeouts (connect 5 s, no read waits
- * over 30 s, uploads 10 min, streams unbounded once connected), the bearer token on every request,
- * and errors as {@link CliError} with the exit code of {@link ExitCodes} and the server's problem
- * detail.
+ * A small client of a node's HTTP API on the JDK alone (no Pekko): {@link PlainHttp} for requests
+ * to an http node, {@link HttpURLConnection} for https and uploads, {@code java.net.http} for event
+ * streams; bounded timeouts (connect 5 s, no read waits over 30 s, uploads 10 min, streams
+ * unbounded once connected), the bearer token on every request, and errors as {@link CliError} with
+ * the exit code of {@link ExitCodes} and the server's problem detail. JSON goes through {@link
+ * JsonTree} (no {@code ObjectMapper}: it costs a short-lived JVM more than the request).
  */
 final class Api {
-
-  /**
-   * One JSON mapper for the client (plain Jackson; the node's {@code Json} loads actor classes).
-   */
-  static final ObjectMapper MAPPER = new ObjectMapper();
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -67,7 +62,7 @@ final class Api {
   }
 
   /** {@code method path} with a JSON body (null for none); the JSON answer (null when empty). */
-  JsonNode call(String method, String path, Object body) {
+  JsonNode call(String method, String path, JsonNode body) {
     return json(send(method, path, body));
   }
 
@@ -78,8 +73,8 @@ final class Api {
   }
 
   /** {@code method path} with a JSON body; the raw answer, whatever its status. */
-  Reply send(String method, String path, Object body) {
-    byte[] bytes = body == null ? null : write(body).getBytes(StandardCharsets.UTF_8);
+  Reply send(String method, String path, JsonNode body) {
+    byte[] bytes = body == null ? null : JsonTree.write(body).getBytes(StandardCharsets.UTF_8);
     return exchange(method, path, "application/json", REQUEST_TIMEOUT, bytes, null);
   }
 
@@ -115,7 +110,7 @@ final class Api {
     String body = r.body() == null ? "" : r.body().trim();
     if (body.startsWith("{")) {
       try {
-        JsonNode n = MAPPER.readTree(body);
+        JsonNode n = JsonTree.read(body);
         if (n.hasNonNull("detail")) {
           return n.get("detail").asText();
         }
@@ -138,26 +133,14 @@ final class Api {
       return null;
     }
     try {
-      return MAPPER.readTree(r.body());
+      return JsonTree.read(r.body());
     } catch (JsonProcessingException e) {
       throw new CliError(ExitCodes.FAILED, "the server's answer is not JSON: " + Api.detail(r));
     }
   }
 
-  static String write(Object body) {
-    try {
-      return body instanceof String s ? s : MAPPER.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
-
   static String pretty(JsonNode n) {
-    try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(e);
-    }
+    return JsonTree.pretty(n);
   }
 
   /**
@@ -167,6 +150,21 @@ final class Api {
   private Reply exchange(
       String method, String path, String contentType, Duration timeout, byte[] body, Path file) {
     URI uri = uri(path);
+    if (file == null && PlainHttp.applies(uri)) {
+      try {
+        return PlainHttp.exchange(
+            uri,
+            method,
+            settings.token(),
+            contentType,
+            body,
+            (int) CONNECT_TIMEOUT.toMillis(),
+            (int) timeout.toMillis());
+      } catch (IOException e) {
+        throw new CliError(
+            ExitCodes.forFailure(e), ExitCodes.unreachableMessage(uri.toString(), e));
+      }
+    }
     HttpURLConnection c = null;
     try {
       c = (HttpURLConnection) uri.toURL().openConnection();

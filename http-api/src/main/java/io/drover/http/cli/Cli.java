@@ -95,6 +95,9 @@ public final class Cli implements Callable<Integer> {
   /** stdout is a terminal: colours (unless NO_COLOR) and live progress. */
   final boolean terminal;
 
+  /** The global options as the fast path parsed them; null: picocli's fields above. */
+  Settings.Flags flags;
+
   private Settings settings;
   private Api api;
 
@@ -118,39 +121,79 @@ public final class Cli implements Callable<Integer> {
 
   /** Runs one command line; its exit code. */
   public int execute(String... args) {
-    return commandLine(args).execute(args);
+    Integer fast = FastPath.run(this, args);
+    return fast != null ? fast : commandLine(args).execute(args);
   }
 
   /**
    * The client's commands, in the order help lists them. Built on demand: building picocli's model
    * of every command costs a JVM without warm-up about 100 ms, so a command line gets only the
-   * command it names (help and completion get all).
+   * command it names (help and completion get all). The commands {@link FastPath} takes do not
+   * build it at all.
    */
-  static final List<Map.Entry<String, Supplier<Object>>> COMMANDS =
-      List.of(
-          Map.entry("status", FleetCommands.Status::new),
-          Map.entry("sites", SiteCommands.Sites::new),
-          Map.entry("site", SiteCommands.Site::new),
-          Map.entry("scale", SiteCommands.Scale::new),
-          Map.entry("delete", SiteCommands.Delete::new),
-          Map.entry("upload", SiteCommands.Upload::new),
-          Map.entry("deploy", DeployCommands.Deploy::new),
-          Map.entry("deploys", DeployCommands.Deploys::new),
-          Map.entry("abort", DeployCommands.Abort::new),
-          Map.entry("pause", DeployCommands.Pause::new),
-          Map.entry("resume", DeployCommands.Resume::new),
-          Map.entry("revert", DeployCommands.Revert::new),
-          Map.entry("hosts", FleetCommands.Hosts::new),
-          Map.entry("cordon", FleetCommands.Cordon::new),
-          Map.entry("uncordon", FleetCommands.Uncordon::new),
-          Map.entry("drain", FleetCommands.Drain::new),
-          Map.entry("cron", CronCommands.Cron::new),
-          Map.entry("singletons", FleetCommands.Singletons::new),
-          Map.entry("logs", StreamCommands.Logs::new),
-          Map.entry("events", StreamCommands.Events::new),
-          Map.entry("tokens", FleetCommands.Tokens::new),
-          Map.entry("completion", FleetCommands.Completion::new),
-          Map.entry("cds-training", CdsTraining::new));
+  static List<Map.Entry<String, Supplier<Object>>> commands() {
+    return Registry.COMMANDS;
+  }
+
+  /**
+   * The client commands' names (what {@link #commands()} lists; {@code CliArgsTest} checks). A
+   * command line on {@link FastPath} needs only these: creating the suppliers loads every command's
+   * class.
+   */
+  static final Set<String> NAMES =
+      Set.of(
+          "status",
+          "sites",
+          "site",
+          "scale",
+          "delete",
+          "upload",
+          "deploy",
+          "deploys",
+          "abort",
+          "pause",
+          "resume",
+          "revert",
+          "hosts",
+          "cordon",
+          "uncordon",
+          "drain",
+          "cron",
+          "singletons",
+          "logs",
+          "events",
+          "tokens",
+          "completion",
+          "cds-training");
+
+  /** Holds the command list, so that only picocli's path creates it. */
+  private static final class Registry {
+    static final List<Map.Entry<String, Supplier<Object>>> COMMANDS =
+        List.of(
+            Map.entry("status", FleetCommands.Status::new),
+            Map.entry("sites", SiteCommands.Sites::new),
+            Map.entry("site", SiteCommands.Site::new),
+            Map.entry("scale", SiteCommands.Scale::new),
+            Map.entry("delete", SiteCommands.Delete::new),
+            Map.entry("upload", SiteCommands.Upload::new),
+            Map.entry("deploy", DeployCommands.Deploy::new),
+            Map.entry("deploys", DeployCommands.Deploys::new),
+            Map.entry("abort", DeployCommands.Abort::new),
+            Map.entry("pause", DeployCommands.Pause::new),
+            Map.entry("resume", DeployCommands.Resume::new),
+            Map.entry("revert", DeployCommands.Revert::new),
+            Map.entry("hosts", FleetCommands.Hosts::new),
+            Map.entry("cordon", FleetCommands.Cordon::new),
+            Map.entry("uncordon", FleetCommands.Uncordon::new),
+            Map.entry("drain", FleetCommands.Drain::new),
+            Map.entry("cron", CronCommands.Cron::new),
+            Map.entry("singletons", FleetCommands.Singletons::new),
+            Map.entry("logs", StreamCommands.Logs::new),
+            Map.entry("events", StreamCommands.Events::new),
+            Map.entry("tokens", FleetCommands.Tokens::new),
+            Map.entry("completion", FleetCommands.Completion::new),
+            Map.entry("cds-training", CdsTraining::new));
+  }
 
   /** Global options that take a value (to skip them when looking for the command's name). */
   private static final Set<String> VALUED =
@@ -178,30 +221,29 @@ public final class Cli implements Callable<Integer> {
   CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(this);
     String name = commandName(args);
-    boolean one =
-        name != null
-            && !name.equals("completion")
-            && COMMANDS.stream().anyMatch(e -> e.getKey().equals(name));
-    for (Map.Entry<String, Supplier<Object>> e : COMMANDS) {
+    boolean one = name != null && !name.equals("completion") && NAMES.contains(name);
+    for (Map.Entry<String, Supplier<Object>> e : commands()) {
       if (!one || e.getKey().equals(name)) {
         cl.addSubcommand(e.getKey(), e.getValue().get());
       }
     }
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    cl.setExecutionExceptionHandler(
-        (ex, cmd, parsed) -> {
-          if (ex instanceof CliError e) {
-            err.println("drover: " + e.getMessage());
-            if (e.exitCode == ExitCodes.USAGE) {
-              err.println("(drover " + cmd.getCommandName() + " --help says more)");
-            }
-            return e.exitCode;
-          }
-          err.println("drover: unexpected error: " + ex);
-          return ExitCodes.FAILED;
-        });
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failed(ex, cmd.getCommandName()));
     return cl;
+  }
+
+  /** Says what went wrong in command {@code command}; the exit code. */
+  int failed(Exception ex, String command) {
+    if (ex instanceof CliError e) {
+      err.println("drover: " + e.getMessage());
+      if (e.exitCode == ExitCodes.USAGE) {
+        err.println("(drover " + command + " --help says more)");
+      }
+      return e.exitCode;
+    }
+    err.println("drover: unexpected error: " + ex);
+    return ExitCodes.FAILED;
   }
 
   @Override
@@ -214,7 +256,7 @@ public final class Cli implements Callable<Integer> {
     if (settings == null) {
       settings =
           Settings.resolve(
-              new Settings.Flags(server, token, dataDir, cacert, output),
+              flags != null ? flags : new Settings.Flags(server, token, dataDir, cacert, output),
               env,
               Cli::readSmallFile,
               terminal);

@@ -12,8 +12,11 @@ abstract class Cmd implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** The root when {@link FastPath} runs this command (then picocli sets no {@link #spec}). */
+  Cli root;
+
   Cli cli() {
-    return (Cli) spec.root().userObject();
+    return root != null ? root : (Cli) spec.root().userObject();
   }
 
   Api api() {

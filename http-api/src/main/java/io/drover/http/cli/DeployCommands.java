@@ -136,7 +136,7 @@ final class DeployCommands {
       String reason,
       String id,
       boolean force) {
-    ObjectNode b = Api.MAPPER.createObjectNode();
+    ObjectNode b = JsonTree.object();
     ArrayNode s = b.putArray("sites");
     sites.forEach(s::add);
     b.put("revision", revision);
@@ -234,7 +234,7 @@ final class DeployCommands {
 
     @Override
     public Integer call() {
-      ObjectNode body = reason == null ? null : Api.MAPPER.createObjectNode().put("reason", reason);
+      ObjectNode body = reason == null ? null : JsonTree.object().put("reason", reason);
       JsonNode d = api().call("POST", "/deploys/" + Api.enc(id) + "/" + action(), body);
       show(
           d,

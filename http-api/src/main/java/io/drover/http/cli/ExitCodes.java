@@ -59,7 +59,7 @@ public final class ExitCodes {
       return "cannot reach " + url + ": no connection within 5 s (is the node up? --server)";
     }
     if (t instanceof java.net.SocketTimeoutException
-        && String.valueOf(t.getMessage()).contains("connect")) {
+        && String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect")) {
       return "cannot reach " + url + ": no connection within 5 s (is the node up? --server)";
     }
     if (t instanceof HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {

@@ -39,7 +39,7 @@ final class FleetCommands {
         }
         throw e;
       }
-      ObjectNode all = Api.MAPPER.createObjectNode();
+      ObjectNode all = JsonTree.object();
       all.set("members", m);
       all.set("hosts", h);
       all.set("sites", s);
@@ -153,7 +153,7 @@ final class FleetCommands {
 
     @Override
     public Integer call() {
-      ObjectNode body = Api.MAPPER.createObjectNode().put("name", name).put("role", role);
+      ObjectNode body = JsonTree.object().put("name", name).put("role", role);
       if (ttl != null) {
         body.put("ttl", ttl);
       }

@@ -138,7 +138,7 @@ final class SiteCommands {
 
     @Override
     public Integer call() {
-      ObjectNode body = Api.MAPPER.createObjectNode().put("instances", instances);
+      ObjectNode body = JsonTree.object().put("instances", instances);
       JsonNode site = api().call("POST", "/sites/" + Api.enc(name) + "/scale", body);
       show(site, () -> "site " + name + " scaled to " + instances + "\n");
       return ExitCodes.OK;
@@ -222,7 +222,7 @@ final class SiteCommands {
 
   static JsonNode readJson(Path file) {
     try {
-      return Api.MAPPER.readTree(Files.readString(file));
+      return JsonTree.read(Files.readString(file));
     } catch (JsonProcessingException e) {
       throw Cmd.usage(file + " is not JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -232,9 +232,7 @@ final class SiteCommands {
 
   static JsonNode parse(String body) {
     try {
-      return body == null || body.isBlank()
-          ? Api.MAPPER.createObjectNode()
-          : Api.MAPPER.readTree(body);
+      return body == null || body.isBlank() ? JsonTree.object() : JsonTree.read(body);
     } catch (JsonProcessingException e) {
       throw new CliError(ExitCodes.FAILED, "the server's answer is not JSON: " + body);
     }

@@ -49,9 +49,7 @@ final class SpecFlags {
    */
   static ObjectNode apply(JsonNode base, Flags f) {
     ObjectNode spec =
-        base != null && base.isObject()
-            ? ((ObjectNode) base).deepCopy()
-            : Api.MAPPER.createObjectNode();
+        base != null && base.isObject() ? ((ObjectNode) base).deepCopy() : JsonTree.object();
     if (f.revision() != null) {
       spec.put("revision", f.revision());
     }

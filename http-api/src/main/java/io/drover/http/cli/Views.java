@@ -2,10 +2,7 @@ package io.drover.http.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.http.cli.Table.Tone;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -55,7 +52,7 @@ final class Views {
       return "";
     }
     JsonNode v = n.get(field);
-    return v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString();
+    return v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : JsonTree.write(v);
   }
 
   /** The first 12 characters of a revision id (enough to tell them apart, as git does). */
@@ -132,7 +129,7 @@ final class Views {
       kv(b, "env", String.join(" ", env));
     }
     if (spec.path("labels").size() > 0) {
-      kv(b, "labels", spec.path("labels").toString());
+      kv(b, "labels", JsonTree.write(spec.path("labels")));
     }
     kv(b, "state", siteDegraded(x) ? "degraded" : "ok");
     for (JsonNode p : st.path("problems")) {
@@ -331,9 +328,6 @@ final class Views {
     return b.toString();
   }
 
-  static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
-
   // ---- singletons, cron, tokens ----
 
   static Table singletons(JsonNode singletons) {
@@ -403,9 +397,15 @@ final class Views {
       Iterator<JsonNode> it = array.elements();
       it.forEachRemaining(l::add);
     }
+    // (not Comparator.comparing: the JDK's own lambdas are spun at run time, ~1 ms a command)
     l.sort(
-        Comparator.<JsonNode, Boolean>comparing(x -> !trouble.test(x))
-            .thenComparing(x -> s(x, field)));
+        (a, b) -> {
+          boolean ta = trouble.test(a);
+          if (ta != trouble.test(b)) {
+            return ta ? -1 : 1;
+          }
+          return s(a, field).compareTo(s(b, field));
+        });
     return l;
   }
 

@@ -23,6 +23,15 @@ class CliArgsTest {
   }
 
   @Test
+  void theNamesAreTheCommandsNames() {
+    assertEquals(
+        Cli.NAMES,
+        Cli.commands().stream()
+            .map(Map.Entry::getKey)
+            .collect(java.util.stream.Collectors.toSet()));
+  }
+
+  @Test
   void helpListsNodeAndClientCommandsButNotTheHiddenOne() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code =

@@ -120,15 +120,14 @@ class CliNodeTest {
         sites.out().contains("cli-web") && sites.out().contains(rev.substring(0, 12)), sites.out());
 
     Run json = cli("-o", "json", "sites");
-    JsonNode list = Api.MAPPER.readTree(json.out());
+    JsonNode list = JsonTree.read(json.out());
     assertTrue(list.isArray());
     assertTrue(list.findValuesAsText("name").contains("cli-web"), json.out());
 
     // global options also after the command
     Run scale = cli("scale", "cli-web", "3", "-o", "json");
     assertEquals(0, scale.code(), scale.err());
-    assertEquals(
-        3, Api.MAPPER.readTree(scale.out()).path("spec").path("instances").asInt(), scale.out());
+    assertEquals(3, JsonTree.read(scale.out()).path("spec").path("instances").asInt(), scale.out());
 
     // flags change only what they name: the command and env stay
     Run change = cli("site", "put", "cli-web", "--env", "B=2");
@@ -224,7 +223,7 @@ class CliNodeTest {
             "--reason",
             "cli test");
     assertEquals(0, d.code(), d.err());
-    String id = Api.MAPPER.readTree(d.out()).path("id").asText();
+    String id = JsonTree.read(d.out()).path("id").asText();
     assertTrue(id.startsWith("d-"), d.out());
     Run watch = cli("deploy", "show", id, "--watch");
     assertEquals(0, watch.code(), watch.out() + watch.err());
@@ -241,7 +240,7 @@ class CliNodeTest {
     assertEquals(0, status.code(), status.err());
     assertTrue(
         status.out().contains("Members") && status.out().contains("test-host"), status.out());
-    JsonNode all = Api.MAPPER.readTree(cli("-o", "json", "status").out());
+    JsonNode all = JsonTree.read(cli("-o", "json", "status").out());
     assertTrue(all.has("members") && all.has("hosts") && all.has("sites"), all.toString());
     assertTrue(cli("singletons").out().contains("site-directory"));
     assertEquals(0, cli("cordon", "test-host").code());

@@ -29,7 +29,7 @@ class SpecFlagsTest {
             null,
             new SpecFlags.Flags("abc", List.of("./run --fast"), 3, List.of("A=1", "B=x=y"), "web"));
     assertEquals(
-        Api.MAPPER.readTree(
+        JsonTree.read(
             "{\"revision\":\"abc\",\"command\":[\"./run\",\"--fast\"],\"instances\":3,\"pool\":\"web\","
                 + "\"env\":{\"A\":\"1\",\"B\":\"x=y\"}}"),
         spec);
@@ -38,7 +38,7 @@ class SpecFlagsTest {
   @Test
   void flagsChangeOnlyWhatTheyNameOverTheBaseAndLeaveTheBaseAlone() throws Exception {
     JsonNode base =
-        Api.MAPPER.readTree(
+        JsonTree.read(
             "{\"revision\":\"old\",\"command\":[\"./run\"],\"instances\":2,\"env\":{\"A\":\"1\",\"S\":\"***\"},"
                 + "\"health\":{\"http\":\"/healthz\"}}");
     ObjectNode spec =
@@ -73,15 +73,15 @@ class SpecFlagsTest {
   @Test
   void theDeployBodyCarriesOnlyWhatWasGiven() throws Exception {
     assertEquals(
-        Api.MAPPER.readTree("{\"sites\":[\"web\",\"api\"],\"revision\":\"r\"}"),
+        JsonTree.read("{\"sites\":[\"web\",\"api\"],\"revision\":\"r\"}"),
         DeployCommands.body(List.of("web", "api"), "r", null, null, null, null, null, false));
     assertEquals(
-        Api.MAPPER.readTree(
+        JsonTree.read(
             "{\"sites\":[\"web\"],\"revision\":\"r\",\"parallel\":3,\"canary\":{\"perPool\":0},"
                 + "\"reason\":\"why\",\"id\":\"d-1\",\"force\":true}"),
         DeployCommands.body(List.of("web"), "r", 3, false, null, "why", "d-1", true));
     assertEquals(
-        Api.MAPPER.readTree(
+        JsonTree.read(
             "{\"sites\":[\"web\"],\"revision\":\"r\",\"canary\":{\"perPool\":1,\"bake\":\"30s\"}}"),
         DeployCommands.body(List.of("web"), "r", null, true, "30s", null, null, false));
   }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ViewsTest {
 
   private static JsonNode json(String s) throws Exception {
-    return Api.MAPPER.readTree(s.replace('\'', '"'));
+    return JsonTree.read(s.replace('\'', '"'));
   }
 
   @Test
