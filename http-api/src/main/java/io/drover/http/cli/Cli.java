@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       "  certs         a cluster CA and node certificates for mutual TLS",
       "  chaos         seeded random faults against fresh local nodes",
       "  dev-postgres  a private PostgreSQL for development and tests",
+      "  dev-chromium  headless Chromium and chromedriver for the browser test",
       "",
       "Client options:"
     },

@@ -21,6 +21,9 @@ import java.util.Locale;
  */
 final class PlainHttp {
 
+  /** The largest answer read (a node's biggest JSON answers are a few MiB). */
+  static final int MAX_ANSWER_BYTES = 64 << 20;
+
   private PlainHttp() {}
 
   /** Whether {@code uri} can go over a plain socket (http, and no proxy configured). */
@@ -144,14 +147,19 @@ final class PlainHttp {
         bytes = new byte[0];
       } else if (chunked) {
         bytes = chunks(in);
+      } else if (length > MAX_ANSWER_BYTES) {
+        throw new IOException(tooBig());
       } else if (length >= 0) {
-        bytes = in.readNBytes((int) Math.min(length, Integer.MAX_VALUE));
+        bytes = in.readNBytes((int) length);
         if (bytes.length < length) {
           throw new EOFException(
               "the answer ended after " + bytes.length + " of " + length + " bytes");
         }
       } else {
-        bytes = in.readAllBytes();
+        bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+        if (bytes.length > MAX_ANSWER_BYTES) {
+          throw new IOException(tooBig());
+        }
       }
       return new Api.Reply(code, new String(bytes, StandardCharsets.UTF_8), type);
     }
@@ -176,6 +184,9 @@ final class PlainHttp {
           // trailers: none the client needs
         }
         return all.toByteArray();
+      }
+      if (n < 0 || all.size() + n > MAX_ANSWER_BYTES) {
+        throw new IOException(tooBig());
       }
       byte[] chunk = in.readNBytes((int) n);
       if (chunk.length < n) {
@@ -204,6 +215,10 @@ final class PlainHttp {
       b.append((char) c);
     }
     return b.length() == 0 ? null : b.toString();
+  }
+
+  private static String tooBig() {
+    return "the answer is larger than " + (MAX_ANSWER_BYTES >> 20) + " MiB: not read";
   }
 
   private static String shorten(String s) {

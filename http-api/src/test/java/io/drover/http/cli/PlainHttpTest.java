@@ -65,6 +65,14 @@ class PlainHttpTest {
     assertThrows(
         EOFException.class,
         () -> read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"));
+    // answers over the bound are refused before they are read
+    IOException big =
+        assertThrows(
+            IOException.class, () -> read("HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\n"));
+    assertTrue(big.getMessage().contains("larger than 64 MiB"), big.getMessage());
+    assertThrows(
+        IOException.class,
+        () -> read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7ffffff0\r\nab"));
   }
 
   @Test
