@@ -219,6 +219,14 @@ public final class Cli implements Callable<Integer> {
     return null;
   }
 
+  /** Every command and subcommand takes {@code -h/--help} (and {@code -V/--version}). */
+  private static void withHelp(CommandLine cl) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sub.getCommandSpec().mixinStandardHelpOptions(true);
+      withHelp(sub);
+    }
+  }
+
   CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(this);
     String name = commandName(args);
@@ -228,6 +236,7 @@ public final class Cli implements Callable<Integer> {
         cl.addSubcommand(e.getKey(), e.getValue().get());
       }
     }
+    withHelp(cl);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failed(ex, cmd.getCommandName()));

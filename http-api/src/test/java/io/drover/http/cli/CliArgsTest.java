@@ -47,6 +47,25 @@ class CliArgsTest {
   }
 
   @Test
+  void everyCommandTakesHelp() {
+    for (String[] args :
+        new String[][] {
+          {"sites", "--help"},
+          {"deploy", "--help"},
+          {"deploy", "show", "--help"},
+          {"cron", "put", "-h"}
+        }) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int code =
+          new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of(), false)
+              .execute(args);
+      String help = out.toString(StandardCharsets.UTF_8);
+      assertEquals(0, code, String.join(" ", args) + ": " + help);
+      assertTrue(help.startsWith("Usage: drover " + args[0]), help);
+    }
+  }
+
+  @Test
   void completionCoversTheClientCommands() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code =
