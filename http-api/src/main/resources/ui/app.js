@@ -498,7 +498,7 @@ async function startDeploy(ev) {
     state.deploys.set(d.id, d);
     state.order = [d.id, ...state.order.filter((x) => x !== d.id)];
     renderDeploys();
-    notice(`Deploy ${d.id} ${d.state}.`, false);
+    notice(`Deploy ${d.id} created (${d.state}): its progress is below.`, false);
     $("deploy-revision").value = "";
     $("deploy-reason").value = "";
     fetchDeploy(d.id).catch(() => {});

@@ -55,7 +55,18 @@ public final class Metrics {
           "/api/v1/cluster/leave",
           "/api/v1/singletons",
           "/api/v1/deploys/{id}/events",
-          "/api/v1/events");
+          "/api/v1/events",
+          "/api/v1/cronjobs",
+          "/api/v1/cronjobs/{id}",
+          "/api/v1/cronjobs/{id}/runs",
+          "/api/v1/cronjobs/{id}/runs/{id}/logs",
+          "/api/v1/cronjobs/{id}/trigger",
+          "/api/v1/tokens",
+          "/api/v1/tokens/{id}",
+          "/api/v1/audit",
+          "/api/v1/whoami",
+          "/ui",
+          "/ui/{id}");
 
   /** The route label of every path that matches no template. */
   static final String UNMATCHED = "other";

@@ -193,6 +193,13 @@ class MainTest {
     assertEquals("other", Metrics.routeOf("/wp-admin/x"));
     assertEquals("other", Metrics.routeOf("/api/v1/nope"));
     assertEquals("/api/v1/cluster/members", Metrics.routeOf("/api/v1/cluster/members"));
+    assertEquals(
+        "/api/v1/cronjobs/{id}/runs/{id}/logs",
+        Metrics.routeOf("/api/v1/cronjobs/backup/runs/backup-3/logs"));
+    assertEquals("/api/v1/whoami", Metrics.routeOf("/api/v1/whoami"));
+    assertEquals("/ui/{id}", Metrics.routeOf("/ui/app.js"));
+    assertEquals("/ui", Metrics.routeOf("/ui/"));
+    assertEquals("other", Metrics.routeOf("/ui/a/b"));
     assertEquals("/api/v1/cluster/leave", Metrics.routeOf("/api/v1/cluster/leave"));
     assertEquals("other", Metrics.routeOf("/api/v1/sites/a/b/c"));
     assertEquals("other", Metrics.routeOf("/api/v1/sites/a/instances/b/nope"));
