@@ -88,6 +88,14 @@ public final class HostAgent {
       implements Command {}
 
   /**
+   * Answers what follows {@code since} (a {@link LogCursor}'s text) in an instance's log, at most
+   * about 1 MiB, and the cursor to read on from; for {@code end}, the last {@code tail} lines.
+   */
+  public record ReadLogs(
+      String instanceId, String since, int tail, ActorRef<StatusReply<LogChunk>> replyTo)
+      implements Command {}
+
+  /**
    * Stops every instance (SIGTERM, grace, SIGKILL) and answers when all are gone. For node
    * shutdown: from then on the agent ignores {@link Assign}.
    */
@@ -302,6 +310,7 @@ public final class HostAgent {
           .onMessage(Describe.class, this::onDescribe)
           .onMessage(GetInstances.class, this::onGetInstances)
           .onMessage(GetLogs.class, this::onGetLogs)
+          .onMessage(ReadLogs.class, this::onReadLogs)
           .onMessage(StopAll.class, this::onStopAll)
           .onMessage(RunCommand.class, this::onRunCommand)
           .onMessageEquals(RunsStopped.INSTANCE, this::onRunsStopped)
@@ -576,6 +585,31 @@ public final class HostAgent {
                               : StatusReply.error(
                                   "cannot read log of "
                                       + g.instanceId()
+                                      + " on host "
+                                      + settings.host()
+                                      + ": "
+                                      + err.getMessage())));
+      return this;
+    }
+
+    private Behavior<Command> onReadLogs(ReadLogs r) {
+      Slot slot = slots.get(r.instanceId());
+      if (slot == null) {
+        r.replyTo()
+            .tell(
+                StatusReply.error("no instance " + r.instanceId() + " on host " + settings.host()));
+        return this;
+      }
+      AgentLogs.read(slot.logFile, r.since(), r.tail(), blocking)
+          .whenComplete(
+              (chunk, err) ->
+                  r.replyTo()
+                      .tell(
+                          err == null
+                              ? StatusReply.success(chunk)
+                              : StatusReply.error(
+                                  "cannot read log of "
+                                      + r.instanceId()
                                       + " on host "
                                       + settings.host()
                                       + ": "
