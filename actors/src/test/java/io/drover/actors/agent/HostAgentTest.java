@@ -539,6 +539,10 @@ class HostAgentTest {
     LogChunk all = chunks.receiveMessage(DEADLINE).getValue();
     assertEquals(50, all.lines().size());
     assertEquals(end.next(), all.next(), "the end of the last whole line, however reached");
+    // The request comes from the node that serves the HTTP call: both ways cross nodes.
+    kit.serializationTestKit()
+        .verifySerialization(new HostAgent.ReadLogs("shop-8", "4-1f", 5, chunks.getRef()), true);
+    kit.serializationTestKit().verifySerialization(StatusReply.success(end), true);
     agent.tell(new HostAgent.ReadLogs("nope-1", "0", 0, chunks.getRef()));
     assertEquals(
         "no instance nope-1 on host host-a",
