@@ -13,7 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -566,55 +568,41 @@ public final class HostAgent {
     }
 
     private Behavior<Command> onGetLogs(GetLogs g) {
-      Slot slot = slots.get(g.instanceId());
-      if (slot == null) {
-        g.replyTo()
-            .tell(
-                StatusReply.error("no instance " + g.instanceId() + " on host " + settings.host()));
-        return this;
-      }
-      Path file = slot.logFile;
       int lines = Math.max(0, Math.min(g.tail(), LogFiles.MAX_TAIL_LINES));
-      AgentLogs.tail(file, lines, blocking)
-          .whenComplete(
-              (text, err) ->
-                  g.replyTo()
-                      .tell(
-                          err == null
-                              ? StatusReply.success(text)
-                              : StatusReply.error(
-                                  "cannot read log of "
-                                      + g.instanceId()
-                                      + " on host "
-                                      + settings.host()
-                                      + ": "
-                                      + err.getMessage())));
+      answerFromLog(g.instanceId(), g.replyTo(), file -> AgentLogs.tail(file, lines, blocking));
       return this;
     }
 
     private Behavior<Command> onReadLogs(ReadLogs r) {
-      Slot slot = slots.get(r.instanceId());
-      if (slot == null) {
-        r.replyTo()
-            .tell(
-                StatusReply.error("no instance " + r.instanceId() + " on host " + settings.host()));
-        return this;
-      }
-      AgentLogs.read(slot.logFile, r.since(), r.tail(), blocking)
-          .whenComplete(
-              (chunk, err) ->
-                  r.replyTo()
-                      .tell(
-                          err == null
-                              ? StatusReply.success(chunk)
-                              : StatusReply.error(
-                                  "cannot read log of "
-                                      + r.instanceId()
-                                      + " on host "
-                                      + settings.host()
-                                      + ": "
-                                      + err.getMessage())));
+      answerFromLog(
+          r.instanceId(), r.replyTo(), file -> AgentLogs.read(file, r.since(), r.tail(), blocking));
       return this;
+    }
+
+    /** Answers what {@code read} makes of the instance's log file, or why it cannot. */
+    private <T> void answerFromLog(
+        String instanceId,
+        ActorRef<StatusReply<T>> replyTo,
+        Function<Path, CompletableFuture<T>> read) {
+      Slot slot = slots.get(instanceId);
+      if (slot == null) {
+        replyTo.tell(
+            StatusReply.error("no instance " + instanceId + " on host " + settings.host()));
+        return;
+      }
+      read.apply(slot.logFile)
+          .whenComplete(
+              (value, err) ->
+                  replyTo.tell(
+                      err == null
+                          ? StatusReply.success(value)
+                          : StatusReply.error(
+                              "cannot read log of "
+                                  + instanceId
+                                  + " on host "
+                                  + settings.host()
+                                  + ": "
+                                  + err.getMessage())));
     }
 
     private Behavior<Command> onRunCommand(RunCommand c) {
