@@ -4,6 +4,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.drover.actors.agent.HostAgent;
 import io.drover.actors.agent.InstanceStatus;
+import io.drover.actors.agent.LogChunk;
+import io.drover.actors.agent.LogCursor;
 import io.drover.actors.host.HostDirectory;
 import io.drover.actors.host.HostInfo;
 import io.drover.actors.site.SiteDirectory;
@@ -115,8 +117,14 @@ final class SitesRoutes extends AllDirectives {
                                                 get(
                                                     () ->
                                                         parameterOptional(
-                                                            "tail",
-                                                            tail -> logs(name, id, tail))))))))));
+                                                            "since",
+                                                            since ->
+                                                                parameterOptional(
+                                                                    "tail",
+                                                                    tail ->
+                                                                        logs(
+                                                                            name, id, tail,
+                                                                            since)))))))))));
   }
 
   /**
@@ -322,7 +330,16 @@ final class SitesRoutes extends AllDirectives {
         r -> r.site() == null ? reply(r) : json(StatusCodes.OK, r.site().instances()));
   }
 
-  private Route logs(String name, String instanceId, Optional<String> tailParam) {
+  private Route logs(
+      String name, String instanceId, Optional<String> tailParam, Optional<String> sinceParam) {
+    Optional<LogCursor> since = sinceParam.flatMap(LogCursor::parse);
+    if (sinceParam.isPresent() && since.isEmpty()) {
+      return complete(
+          Problem.response(
+              StatusCodes.BAD_REQUEST,
+              "since must be 0 (the start of the log), end (its end), or the next cursor of an"
+                  + " earlier answer"));
+    }
     int tail;
     try {
       tail = tailParam.map(Integer::parseInt).orElse(100);
@@ -361,12 +378,17 @@ final class SitesRoutes extends AllDirectives {
                                 + name
                                 + "/instances lists them)"));
                   }
-                  return logsFrom(inst.get().host(), instanceId, tail);
+                  return logsFrom(inst.get().host(), instanceId, tail, since);
                 });
     return completeWithFuture(response);
   }
 
-  private CompletionStage<HttpResponse> logsFrom(String host, String instanceId, int tail) {
+  /**
+   * Asks the instance's host agent, wherever it runs: the last {@code tail} lines as text, or with
+   * {@code since} what follows that cursor as a {@link LogChunk}.
+   */
+  private CompletionStage<HttpResponse> logsFrom(
+      String host, String instanceId, int tail, Optional<LogCursor> since) {
     return asks.<HostDirectory.Command, HostDirectory.Hosts>ask(hosts, HostDirectory.GetHosts::new)
         .thenCompose(
             known -> {
@@ -377,6 +399,17 @@ final class SitesRoutes extends AllDirectives {
                     Problem.response(
                         StatusCodes.SERVICE_UNAVAILABLE,
                         "host " + host + " is not reachable; its logs cannot be read now"));
+              }
+              if (since.isPresent()) {
+                return asks.<HostAgent.Command, StatusReply<LogChunk>>ask(
+                        h.get().agent(),
+                        ref -> new HostAgent.ReadLogs(instanceId, since.get().text(), tail, ref))
+                    .thenApply(
+                        sr ->
+                            sr.isSuccess()
+                                ? Json.response(StatusCodes.OK, sr.getValue())
+                                : Problem.response(
+                                    StatusCodes.NOT_FOUND, sr.getError().getMessage()));
               }
               return asks.<HostAgent.Command, StatusReply<String>>ask(
                       h.get().agent(), ref -> new HostAgent.GetLogs(instanceId, tail, ref))

@@ -47,4 +47,27 @@ final class AgentLogs {
         },
         blocking);
   }
+
+  /**
+   * What follows the cursor {@code since} in {@code file}, read in the background; fails for a
+   * cursor that is not one.
+   */
+  static CompletableFuture<LogChunk> read(Path file, String since, int tail, Executor blocking) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          LogCursor cursor =
+              LogCursor.parse(since)
+                  .orElseThrow(() -> new IllegalArgumentException("not a log cursor: " + since));
+          try {
+            return LogFiles.read(
+                file,
+                cursor,
+                Math.max(0, Math.min(tail, LogFiles.MAX_TAIL_LINES)),
+                LogFiles.MAX_READ_BYTES);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        blocking);
+  }
 }

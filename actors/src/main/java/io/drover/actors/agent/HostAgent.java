@@ -13,7 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -85,6 +87,14 @@ public final class HostAgent {
    * an error if this agent does not know the instance.
    */
   public record GetLogs(String instanceId, int tail, ActorRef<StatusReply<String>> replyTo)
+      implements Command {}
+
+  /**
+   * Answers what follows {@code since} (a {@link LogCursor}'s text) in an instance's log, at most
+   * about 1 MiB, and the cursor to read on from; for {@code end}, the last {@code tail} lines.
+   */
+  public record ReadLogs(
+      String instanceId, String since, int tail, ActorRef<StatusReply<LogChunk>> replyTo)
       implements Command {}
 
   /**
@@ -302,6 +312,7 @@ public final class HostAgent {
           .onMessage(Describe.class, this::onDescribe)
           .onMessage(GetInstances.class, this::onGetInstances)
           .onMessage(GetLogs.class, this::onGetLogs)
+          .onMessage(ReadLogs.class, this::onReadLogs)
           .onMessage(StopAll.class, this::onStopAll)
           .onMessage(RunCommand.class, this::onRunCommand)
           .onMessageEquals(RunsStopped.INSTANCE, this::onRunsStopped)
@@ -557,30 +568,41 @@ public final class HostAgent {
     }
 
     private Behavior<Command> onGetLogs(GetLogs g) {
-      Slot slot = slots.get(g.instanceId());
-      if (slot == null) {
-        g.replyTo()
-            .tell(
-                StatusReply.error("no instance " + g.instanceId() + " on host " + settings.host()));
-        return this;
-      }
-      Path file = slot.logFile;
       int lines = Math.max(0, Math.min(g.tail(), LogFiles.MAX_TAIL_LINES));
-      AgentLogs.tail(file, lines, blocking)
-          .whenComplete(
-              (text, err) ->
-                  g.replyTo()
-                      .tell(
-                          err == null
-                              ? StatusReply.success(text)
-                              : StatusReply.error(
-                                  "cannot read log of "
-                                      + g.instanceId()
-                                      + " on host "
-                                      + settings.host()
-                                      + ": "
-                                      + err.getMessage())));
+      answerFromLog(g.instanceId(), g.replyTo(), file -> AgentLogs.tail(file, lines, blocking));
       return this;
+    }
+
+    private Behavior<Command> onReadLogs(ReadLogs r) {
+      answerFromLog(
+          r.instanceId(), r.replyTo(), file -> AgentLogs.read(file, r.since(), r.tail(), blocking));
+      return this;
+    }
+
+    /** Answers what {@code read} makes of the instance's log file, or why it cannot. */
+    private <T> void answerFromLog(
+        String instanceId,
+        ActorRef<StatusReply<T>> replyTo,
+        Function<Path, CompletableFuture<T>> read) {
+      Slot slot = slots.get(instanceId);
+      if (slot == null) {
+        replyTo.tell(
+            StatusReply.error("no instance " + instanceId + " on host " + settings.host()));
+        return;
+      }
+      read.apply(slot.logFile)
+          .whenComplete(
+              (value, err) ->
+                  replyTo.tell(
+                      err == null
+                          ? StatusReply.success(value)
+                          : StatusReply.error(
+                              "cannot read log of "
+                                  + instanceId
+                                  + " on host "
+                                  + settings.host()
+                                  + ": "
+                                  + err.getMessage())));
     }
 
     private Behavior<Command> onRunCommand(RunCommand c) {

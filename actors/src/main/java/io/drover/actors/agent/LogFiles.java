@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Instance log files: reading the last lines from the end, and copytruncate rotation. */
 final class LogFiles {
@@ -21,6 +22,9 @@ final class LogFiles {
 
   /** The most a tail reads, whatever the lines asked: a log without newlines costs this much. */
   static final long MAX_TAIL_BYTES = 1024 * 1024;
+
+  /** The most bytes one {@link #read} answers. */
+  static final long MAX_READ_BYTES = 1024 * 1024;
 
   private static final String CUT = "…";
   private static final int BLOCK = 8192;
@@ -47,15 +51,20 @@ final class LogFiles {
    * one block, each byte once.
    */
   static Tail tail(Path log, int lines, long maxBytes) throws IOException {
+    return tail(log, lines, maxBytes, Long.MAX_VALUE);
+  }
+
+  /** As {@link #tail(Path, int, long)}, of {@code log}'s bytes before {@code endAt} only. */
+  private static Tail tail(Path log, int lines, long maxBytes, long endAt) throws IOException {
     int wanted = Math.max(0, Math.min(lines, MAX_TAIL_LINES));
     if (wanted == 0) {
       return new Tail(List.of(), 0);
     }
     Deque<String> out = new ArrayDeque<>();
-    long read = tailInto(log, wanted, maxBytes, out);
+    long read = tailInto(log, wanted, maxBytes, endAt, out);
     if (out.size() < wanted && read < maxBytes) {
       Deque<String> older = new ArrayDeque<>();
-      read += tailInto(rotated(log), wanted - out.size(), maxBytes - read, older);
+      read += tailInto(rotated(log), wanted - out.size(), maxBytes - read, Long.MAX_VALUE, older);
       while (!older.isEmpty()) {
         out.addFirst(older.removeLast());
       }
@@ -84,17 +93,18 @@ final class LogFiles {
 
   /**
    * Adds up to {@code wanted} last lines of {@code file} to the front of {@code out}, reading
-   * backwards block by block (each byte once) and at most about {@code budget} bytes.
+   * backwards block by block (each byte once) from {@code endAt} (or the end) and at most about
+   * {@code budget} bytes.
    *
    * @return the bytes read
    */
-  private static long tailInto(Path file, int wanted, long budget, Deque<String> out)
+  private static long tailInto(Path file, int wanted, long budget, long endAt, Deque<String> out)
       throws IOException {
     if (budget <= 0) {
       return 0;
     }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-      long end = raf.length();
+      long end = Math.min(raf.length(), endAt);
       long read = 0;
       // A trailing newline ends the last line; it does not start an empty one.
       if (end > 0) {
@@ -169,6 +179,114 @@ final class LogFiles {
       end--;
     }
     return new String(b, from, end - from, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What follows {@code since} in {@code log}: whole lines only (a line still being written waits
+   * for its newline), at most {@code maxBytes} of them, and the cursor to read on from. A cursor
+   * from before a rotation reads the rest of the rotated file first, when all of it fits; otherwise
+   * (or when the cursor is past what is kept) the answer starts at the current file's beginning and
+   * says lines were skipped. {@link LogCursor#END} answers the last {@code tail} lines before the
+   * end of the last whole line. A rotation during the read answers nothing and the same cursor.
+   */
+  static LogChunk read(Path log, LogCursor since, int tail, long maxBytes) throws IOException {
+    long rotation = fingerprint(rotated(log));
+    long size = sizeOf(log);
+    if (since.position() < 0) {
+      long end = lastLineEnd(log, size, maxBytes);
+      List<String> lines = tail(log, Math.max(0, tail), maxBytes, end).lines();
+      return new LogChunk(lines, new LogCursor(end, rotation).text(), false, false);
+    }
+    List<String> lines = new ArrayList<>();
+    long start = since.position();
+    long budget = maxBytes;
+    boolean skipped = false;
+    boolean rotatedSince = since.rotation() != null && since.rotation() != rotation;
+    if (rotatedSince || start > size) {
+      long kept = sizeOf(rotated(log));
+      if (rotatedSince && start <= kept && kept - start <= budget) {
+        byte[] rest = readRange(rotated(log), start, (int) (kept - start));
+        addLines(rest, rest.length, lines);
+        budget -= rest.length;
+      } else {
+        skipped = true;
+      }
+      start = 0;
+    }
+    int n = (int) Math.max(0, Math.min(budget, size - start));
+    byte[] bytes = readRange(log, start, n);
+    int whole = bytes.length;
+    while (whole > 0 && bytes[whole - 1] != '\n') {
+      whole--;
+    }
+    boolean capped = size - start > budget;
+    if (whole == 0 && capped) {
+      whole = bytes.length; // one line longer than an answer: it comes in pieces
+    }
+    addLines(bytes, whole, lines);
+    if (fingerprint(rotated(log)) != rotation) {
+      return new LogChunk(List.of(), since.text(), false, false);
+    }
+    return new LogChunk(lines, new LogCursor(start + whole, rotation).text(), skipped, capped);
+  }
+
+  /** Identifies one rotated file (its time and size); 0 when there is none. */
+  private static long fingerprint(Path rotated) throws IOException {
+    try {
+      return Files.getLastModifiedTime(rotated).to(TimeUnit.NANOSECONDS) * 31 + Files.size(rotated);
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  private static long sizeOf(Path file) throws IOException {
+    try {
+      return Files.size(file);
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  /** The offset just after the last newline in the last {@code maxBytes} before {@code size}. */
+  private static long lastLineEnd(Path log, long size, long maxBytes) throws IOException {
+    int n = (int) Math.min(size, maxBytes);
+    byte[] bytes = readRange(log, size - n, n);
+    for (int i = bytes.length - 1; i >= 0; i--) {
+      if (bytes[i] == '\n') {
+        return size - n + i + 1;
+      }
+    }
+    return n == size ? 0 : size; // no newline at all yet, or a line longer than can be searched
+  }
+
+  /** Up to {@code n} bytes of {@code file} from {@code from}; fewer if it is shorter now. */
+  private static byte[] readRange(Path file, long from, int n) throws IOException {
+    if (n <= 0) {
+      return new byte[0];
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      int len = (int) Math.max(0, Math.min(n, raf.length() - from));
+      byte[] bytes = new byte[len];
+      raf.seek(from);
+      raf.readFully(bytes);
+      return bytes;
+    } catch (java.io.FileNotFoundException e) {
+      return new byte[0];
+    }
+  }
+
+  /** The lines of {@code bytes[0, len)}; a final line without newline counts too. */
+  private static void addLines(byte[] bytes, int len, List<String> out) {
+    int lineStart = 0;
+    for (int i = 0; i < len; i++) {
+      if (bytes[i] == '\n') {
+        out.add(decode(bytes, lineStart, i));
+        lineStart = i + 1;
+      }
+    }
+    if (lineStart < len) {
+      out.add(decode(bytes, lineStart, len));
+    }
   }
 
   /**

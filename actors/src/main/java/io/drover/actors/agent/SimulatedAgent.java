@@ -161,6 +161,7 @@ public final class SimulatedAgent {
           .onMessage(HostAgent.Describe.class, this::onDescribe)
           .onMessage(HostAgent.GetInstances.class, this::onGetInstances)
           .onMessage(HostAgent.GetLogs.class, this::onGetLogs)
+          .onMessage(HostAgent.ReadLogs.class, this::onReadLogs)
           .onMessage(HostAgent.StopAll.class, this::onStopAll)
           .onMessageEquals(Timer.REPORT, this::onReportTick)
           .onMessageEquals(
@@ -404,6 +405,19 @@ public final class SimulatedAgent {
                     "no instance " + g.instanceId() + " on simulated host " + settings.host()));
       } else {
         g.replyTo().tell(StatusReply.success("simulated host " + settings.host() + ": no logs\n"));
+      }
+      return Behaviors.same();
+    }
+
+    private Behavior<Object> onReadLogs(HostAgent.ReadLogs r) {
+      if (!instances.containsKey(r.instanceId())) {
+        r.replyTo()
+            .tell(
+                StatusReply.error(
+                    "no instance " + r.instanceId() + " on simulated host " + settings.host()));
+      } else {
+        // a simulated instance writes nothing: its log stays empty
+        r.replyTo().tell(StatusReply.success(new LogChunk(List.of(), "0", false, false)));
       }
       return Behaviors.same();
     }

@@ -12,14 +12,14 @@
  * ({@code InstanceEnv}: a base of PATH, HOME, locale..., the site's env, DROVER_*), never the
  * node's own. What the agent keeps across its own restart ({@code AgentMemory}: runners, their
  * {@code Slot}s, the ledger entries) lives outside the behaviour; its log work runs in {@code
- * AgentLogs}. Pure helpers ({@link io.drover.actors.agent.Backoff}: restart at once after a stable
- * run, back off from the second failure; {@code ReadinessSchedule}: probe a starting instance 10 ms
- * after its start, doubling up to the health interval; {@link
- * io.drover.actors.agent.PortAllocator}) have their own unit tests. Every agent publishes its
- * instance count through {@link io.drover.actors.agent.LoadPublisher} (on change, coalesced, and
- * every 30 s). {@link io.drover.actors.agent.SimulatedAgent} answers the same commands with timers
- * instead of processes, for fleet-scale measurements (hosts labelled {@code drover.io/driver =
- * simulated}).
+ * AgentLogs} (tails, rotation, and {@code ReadLogs}: reading on from a {@code LogCursor}). Pure
+ * helpers ({@link io.drover.actors.agent.Backoff}: restart at once after a stable run, back off
+ * from the second failure; {@code ReadinessSchedule}: probe a starting instance 10 ms after its
+ * start, doubling up to the health interval; {@link io.drover.actors.agent.PortAllocator}) have
+ * their own unit tests. Every agent publishes its instance count through {@link
+ * io.drover.actors.agent.LoadPublisher} (on change, coalesced, and every 30 s). {@link
+ * io.drover.actors.agent.SimulatedAgent} answers the same commands with timers instead of
+ * processes, for fleet-scale measurements (hosts labelled {@code drover.io/driver = simulated}).
  *
  * <p>Cronjob runs: the agent hands {@code StartRun}, {@code GetRuns}, {@code StopRun} and {@code
  * GetRunLogs} to its {@code Runs} child, which starts a run id at most once ({@code RunRules}),

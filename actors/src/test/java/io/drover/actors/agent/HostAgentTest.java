@@ -531,6 +531,23 @@ class HostAgentTest {
     agent.tell(new HostAgent.GetLogs("shop-8", 100_000, logs.getRef()));
     assertEquals(50, logs.receiveMessage(DEADLINE).getValue().split("\n").length);
 
+    TestProbe<StatusReply<LogChunk>> chunks = kit.createTestProbe();
+    agent.tell(new HostAgent.ReadLogs("shop-8", "end", 2, chunks.getRef()));
+    LogChunk end = chunks.receiveMessage(DEADLINE).getValue();
+    assertEquals(List.of("line-49", "line-50"), end.lines());
+    agent.tell(new HostAgent.ReadLogs("shop-8", "0", 0, chunks.getRef()));
+    LogChunk all = chunks.receiveMessage(DEADLINE).getValue();
+    assertEquals(50, all.lines().size());
+    assertEquals(end.next(), all.next(), "the end of the last whole line, however reached");
+    // The request comes from the node that serves the HTTP call: both ways cross nodes.
+    kit.serializationTestKit()
+        .verifySerialization(new HostAgent.ReadLogs("shop-8", "4-1f", 5, chunks.getRef()), true);
+    kit.serializationTestKit().verifySerialization(StatusReply.success(end), true);
+    agent.tell(new HostAgent.ReadLogs("nope-1", "0", 0, chunks.getRef()));
+    assertEquals(
+        "no instance nope-1 on host host-a",
+        chunks.receiveMessage(DEADLINE).getError().getMessage());
+
     agent.tell(new HostAgent.GetLogs("nope-1", 10, logs.getRef()));
     StatusReply<String> unknown = logs.receiveMessage(DEADLINE);
     assertTrue(unknown.isError());

@@ -1,6 +1,7 @@
 package io.drover.actors.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -99,5 +100,118 @@ class LogFilesTest {
     assertEquals(List.of(), LogFiles.tail(log, 3));
     Files.writeString(log, "\n\nx");
     assertEquals(List.of("", "", "x"), LogFiles.tail(log, 5));
+  }
+
+  private static LogChunk readOn(Path log, String cursor) throws IOException {
+    return LogFiles.read(log, LogCursor.parse(cursor).orElseThrow(), 0, LogFiles.MAX_READ_BYTES);
+  }
+
+  private static void append(Path log, String text) throws IOException {
+    Files.writeString(
+        log,
+        text,
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  @Test
+  void readingOnGivesEachWholeLineOnceAndHoldsBackAnUnfinishedOne() throws IOException {
+    Path log = dir.resolve("f.log");
+    assertEquals(List.of(), readOn(log, "0").lines(), "no log yet: nothing");
+    Files.writeString(log, "x\nx\nhal");
+    LogChunk first = readOn(log, "0");
+    assertEquals(List.of("x", "x"), first.lines());
+    assertEquals("4-0", first.next());
+    assertEquals(
+        new LogChunk(List.of(), "4-0", false, false),
+        readOn(log, first.next()),
+        "nothing new: no lines, the same cursor");
+    append(log, "f done\nx\nx\n");
+    LogChunk second = readOn(log, first.next());
+    assertEquals(List.of("half done", "x", "x"), second.lines(), "identical lines are new ones");
+    assertFalse(second.skipped() || second.more());
+  }
+
+  @Test
+  void aCursorFromBeforeARotationReadsTheRestOfTheRotatedFileFirst() throws IOException {
+    Path log = dir.resolve("g.log");
+    Files.writeString(log, "1\n2\n");
+    LogChunk before = readOn(log, "0");
+    append(log, "3\n4\n");
+    assertTrue(LogFiles.rotateIfLarger(log, 1));
+    append(log, "5\n");
+    LogChunk after = readOn(log, before.next());
+    assertEquals(List.of("3", "4", "5"), after.lines());
+    assertFalse(after.skipped());
+    append(log, "6\n");
+    assertEquals(List.of("6"), readOn(log, after.next()).lines());
+  }
+
+  @Test
+  void aCursorPastWhatIsKeptStartsAtTheBeginningAndSaysLinesWereSkipped() throws IOException {
+    Path log = dir.resolve("h.log");
+    Files.writeString(log, "old line\n".repeat(100));
+    LogChunk before = readOn(log, "0");
+    assertTrue(LogFiles.rotateIfLarger(log, 1));
+    append(log, "lost\n");
+    assertTrue(LogFiles.rotateIfLarger(log, 1), "a second rotation: the first one's file is gone");
+    append(log, "kept\n");
+    LogChunk after = readOn(log, before.next());
+    assertEquals(List.of("kept"), after.lines());
+    assertTrue(after.skipped());
+    // a bare offset the current file does not reach: the same
+    LogChunk bare = readOn(log, "5000");
+    assertEquals(List.of("kept"), bare.lines());
+    assertTrue(bare.skipped());
+  }
+
+  @Test
+  void answersAreCappedAtWholeLinesAndReadOnWithoutDuplicatesOrGaps() throws IOException {
+    Path log = dir.resolve("i.log");
+    List<String> lines =
+        IntStream.range(0, 20_000).mapToObj(i -> "line " + i + " " + "y".repeat(i % 50)).toList();
+    Files.write(log, lines);
+    List<String> got = new ArrayList<>();
+    String cursor = "0";
+    for (int i = 0; i < 100; i++) {
+      LogChunk c = LogFiles.read(log, LogCursor.parse(cursor).orElseThrow(), 0, 64 * 1024);
+      got.addAll(c.lines());
+      cursor = c.next();
+      if (!c.more()) {
+        break;
+      }
+      assertTrue(c.lines().size() > 1000, "a capped answer is full: " + c.lines().size());
+    }
+    assertEquals(lines, got);
+    // a line longer than an answer comes in pieces, not never
+    Path wide = dir.resolve("j.log");
+    Files.writeString(wide, "z".repeat(2500) + "\n");
+    LogChunk piece = LogFiles.read(wide, LogCursor.parse("0").orElseThrow(), 0, 1000);
+    assertEquals(List.of("z".repeat(1000)), piece.lines());
+    assertTrue(piece.more());
+  }
+
+  @Test
+  void theEndGivesTheLastWholeLinesAndTheCursorRightAfterThem() throws IOException {
+    Path log = dir.resolve("k.log");
+    Files.writeString(LogFiles.rotated(log), "r1\nr2\n");
+    Files.writeString(log, "a\nb\npart");
+    LogChunk end = LogFiles.read(log, LogCursor.END, 3, LogFiles.MAX_READ_BYTES);
+    assertEquals(List.of("r2", "a", "b"), end.lines());
+    assertTrue(end.next().startsWith("4-"), end.next());
+    append(log, "ly\nc\n");
+    assertEquals(List.of("partly", "c"), readOn(log, end.next()).lines());
+    assertEquals(List.of(), LogFiles.read(dir.resolve("none.log"), LogCursor.END, 5, 100).lines());
+  }
+
+  @Test
+  void cursorsParseOnlyTheirOwnText() {
+    assertEquals(LogCursor.END, LogCursor.parse("end").orElseThrow());
+    assertEquals(new LogCursor(0, null), LogCursor.parse("0").orElseThrow());
+    LogCursor c = new LogCursor(12, -5L);
+    assertEquals(c, LogCursor.parse(c.text()).orElseThrow());
+    for (String bad : List.of("", "-1", "+1", "x", "1-zz", "1-", "1".repeat(41), "9".repeat(30))) {
+      assertTrue(LogCursor.parse(bad).isEmpty(), bad);
+    }
   }
 }

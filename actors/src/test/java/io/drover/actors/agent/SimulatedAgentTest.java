@@ -106,6 +106,9 @@ class SimulatedAgentTest {
     TestProbe<StatusReply<String>> logs = testKit.createTestProbe();
     agent.tell(new HostAgent.GetLogs(SITE + "-1", 10, logs.ref()));
     assertTrue(logs.receiveMessage(WAIT).getValue().contains("simulated host node-sim-0001"));
+    TestProbe<StatusReply<LogChunk>> chunks = testKit.createTestProbe();
+    agent.tell(new HostAgent.ReadLogs(SITE + "-1", "end", 10, chunks.ref()));
+    assertEquals(List.of(), chunks.receiveMessage(WAIT).getValue().lines());
 
     agent.tell(new Assign(SITE, List.of(assignment(2, GOOD)), reports.ref()));
     SiteReport stopping =

@@ -1,33 +1,66 @@
 package io.drover.http.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code drover logs -f} without a follow endpoint: the client polls the last {@link #WINDOW} lines
- * every second and prints what is new, found as the longest end of the previous window that the new
- * window starts with. Pure.
- *
- * <p>The server answers a tail without its final newline, so the last line of a window may be
- * unfinished: when the previous window's last line is the start of a longer line, that line is
- * printed again whole. Other limits, stated: when more than {@link #WINDOW} lines arrive between
- * two polls the gap is reported; and when a whole window consists of identical lines, new identical
- * lines cannot be told from old ones.
+ * {@code drover logs -f}: every second the client reads on from each instance's cursor ({@code GET
+ * .../logs?since=CURSOR}), so no line is printed twice or missed; only a rotation that dropped
+ * lines before they were read leaves a gap, and the server says so. Pure.
  */
 final class LogFollow {
 
-  /** Lines read per poll. */
-  static final int WINDOW = 1000;
+  /** Answers (each at most 1 MiB) read from one instance per poll before the others' turn. */
+  static final int MAX_PAGES = 16;
 
-  private LogFollow() {}
+  /** Where an instance first seen while following is read from: its log's start. */
+  static final String START = "0";
 
   /**
-   * The new lines, and whether some may have been missed.
+   * One answer of {@code logs?since=}.
    *
-   * @param lines the lines to print, oldest first
-   * @param gap true when the window no longer overlaps the previous one although it is full
+   * @param lines whole lines, oldest first
+   * @param next the cursor to read on from
+   * @param skipped true when a rotation dropped lines before they were read
+   * @param more true when more is there to read at once
    */
-  record Update(List<String> lines, boolean gap) {}
+  record Chunk(List<String> lines, String next, boolean skipped, boolean more) {
+
+    /** The answer in {@code json}; a server without {@code since} does not give one. */
+    static Chunk of(JsonNode json) {
+      JsonNode next = json.path("next");
+      if (!next.isTextual() || next.asText().isEmpty() || !json.path("lines").isArray()) {
+        throw new CliError(
+            ExitCodes.FAILED,
+            "the server answered logs?since= without lines and a next cursor: is it an older"
+                + " node? Use drover logs without -f");
+      }
+      List<String> lines = new ArrayList<>();
+      json.path("lines").forEach(l -> lines.add(l.asText()));
+      return new Chunk(
+          lines, next.asText(), json.path("skipped").asBoolean(), json.path("more").asBoolean());
+    }
+  }
+
+  /** Each instance's cursor: where its next read starts. */
+  static final class Cursors {
+    private final Map<String, String> next = new HashMap<>();
+
+    /** The cursor of {@code id}: {@link #START} for an instance not read before. */
+    String of(String id) {
+      return next.getOrDefault(id, START);
+    }
+
+    /** Records that {@code id}'s log was read up to {@code c}'s next cursor. */
+    void advance(String id, Chunk c) {
+      next.put(id, c.next());
+    }
+  }
+
+  private LogFollow() {}
 
   /** The lines of a log tail (a trailing newline, if any, ends the last line). */
   static List<String> lines(String text) {
@@ -41,28 +74,11 @@ final class LogFollow {
     return out;
   }
 
-  /** What {@code window} adds to {@code previous} (both tails of the same log, oldest first). */
-  static Update next(List<String> previous, List<String> window, int limit) {
-    if (previous.isEmpty()) {
-      return new Update(List.copyOf(window), false);
-    }
-    int max = Math.min(previous.size(), window.size());
-    for (int k = max; k > 0; k--) {
-      int from = previous.size() - k;
-      if (!previous.subList(from, previous.size() - 1).equals(window.subList(0, k - 1))) {
-        continue;
-      }
-      String before = previous.get(previous.size() - 1);
-      String now = window.get(k - 1);
-      if (before.equals(now)) {
-        return new Update(List.copyOf(window.subList(k, window.size())), false);
-      }
-      if (now.startsWith(before)) {
-        // the line was unfinished at the last poll: print it again, whole
-        return new Update(List.copyOf(window.subList(k - 1, window.size())), false);
-      }
-    }
-    // No overlap: the log was rotated or truncated (all new), or more than a window arrived.
-    return new Update(List.copyOf(window), window.size() >= limit);
+  /** What stderr says when a rotation dropped lines of {@code id} before they were read. */
+  static String skipped(String id) {
+    return "drover: ["
+        + id
+        + "] the log was rotated before some lines were read: they were skipped (drover.agent"
+        + " log-max-bytes sets the size kept)";
   }
 }

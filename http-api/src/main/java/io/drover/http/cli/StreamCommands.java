@@ -1,9 +1,7 @@
 package io.drover.http.cli;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,8 +17,9 @@ final class StreamCommands {
       description = {
         "An instance's output (stdout and stderr); without INSTANCE, every instance of the site,"
             + " each line prefixed with [instance].",
-        "-f polls once a second for new lines (there is no follow endpoint); see LogFollow for its"
-            + " limits."
+        "-f reads on once a second from where the last read ended (logs?since=): no line twice,"
+            + " none missed but those a log rotation dropped first (said on stderr); instances"
+            + " that appear later (a deploy replaces them) are followed from their start."
       })
   static final class Logs extends Cmd {
     @Parameters(index = "0", paramLabel = "SITE")
@@ -47,41 +46,42 @@ final class StreamCommands {
         throw usage("--tail must be between 1 and 10000 (got " + tail + ")");
       }
       boolean prefix = instance == null;
-      Map<String, List<String>> seen = new LinkedHashMap<>();
-      for (String id : instances()) {
-        List<String> lines =
-            LogFollow.lines(read(id, follow ? Math.max(tail, LogFollow.WINDOW) : tail));
-        seen.put(id, lines);
-        print(id, lines.subList(Math.max(0, lines.size() - tail), lines.size()), prefix);
+      if (!follow) {
+        for (String id : instances()) {
+          print(id, LogFollow.lines(read(id, tail)), prefix);
+        }
+        return ExitCodes.OK;
       }
-      while (follow) {
+      LogFollow.Cursors cursors = new LogFollow.Cursors();
+      for (String id : instances()) {
+        // the last lines and, in the same answer, the cursor just after them
+        LogFollow.Chunk c = readFrom(id, "end");
+        print(id, c.lines(), prefix);
+        cursors.advance(id, c);
+      }
+      while (true) {
         TimeUnit.SECONDS.sleep(1);
         for (String id : instances()) {
-          List<String> window;
           try {
-            window = LogFollow.lines(read(id, LogFollow.WINDOW));
-          } catch (CliError e) {
-            if (e.exitCode == ExitCodes.FAILED) {
-              continue; // the instance went away between listing and reading
+            for (int page = 0; page < LogFollow.MAX_PAGES; page++) {
+              LogFollow.Chunk c = readFrom(id, cursors.of(id));
+              if (c.skipped()) {
+                err().println(LogFollow.skipped(id));
+              }
+              print(id, c.lines(), prefix);
+              cursors.advance(id, c);
+              if (!c.more()) {
+                break;
+              }
             }
-            throw e;
+          } catch (CliError e) {
+            if (e.exitCode != ExitCodes.FAILED) {
+              throw e;
+            }
+            // the instance went away between listing and reading
           }
-          LogFollow.Update u =
-              LogFollow.next(seen.getOrDefault(id, List.of()), window, LogFollow.WINDOW);
-          if (u.gap()) {
-            err()
-                .println(
-                    "drover: ["
-                        + id
-                        + "] more than "
-                        + LogFollow.WINDOW
-                        + " lines in a second: some were skipped");
-          }
-          print(id, u.lines(), prefix);
-          seen.put(id, window);
         }
       }
-      return ExitCodes.OK;
     }
 
     private List<String> instances() {
@@ -99,6 +99,20 @@ final class StreamCommands {
     private String read(String id, int n) {
       return api()
           .text("/sites/" + Api.enc(site) + "/instances/" + Api.enc(id) + "/logs?tail=" + n);
+    }
+
+    private LogFollow.Chunk readFrom(String id, String cursor) {
+      return LogFollow.Chunk.of(
+          api()
+              .get(
+                  "/sites/"
+                      + Api.enc(site)
+                      + "/instances/"
+                      + Api.enc(id)
+                      + "/logs?tail="
+                      + tail
+                      + "&since="
+                      + Api.enc(cursor)));
     }
 
     private void print(String id, List<String> lines, boolean prefix) {

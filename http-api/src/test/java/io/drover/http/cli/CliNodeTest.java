@@ -9,13 +9,19 @@ import io.drover.http.CliTestNode;
 import io.drover.http.TestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -152,6 +158,133 @@ class CliNodeTest {
     Run del = cli("delete", "cli-web");
     assertEquals(0, del.code(), del.err());
     assertEquals(1, cli("site", "cli-web").code());
+  }
+
+  private static String get(String path) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1" + path))
+                    .header("Authorization", "Bearer " + node.adminToken())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body();
+  }
+
+  /** The lines of instance {@code id} in the prefixed {@code out}, without their prefix. */
+  private static String of(String id, String out) {
+    StringBuilder b = new StringBuilder();
+    for (String line : out.split("\n")) {
+      if (line.startsWith("[" + id + "] ")) {
+        b.append(line.substring(id.length() + 3)).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /** The tick numbers in {@code out}, checking that a "same" line precedes each. */
+  private static List<Integer> ticks(String out) {
+    List<Integer> ticks = new ArrayList<>();
+    String before = null;
+    for (String line : out.split("\n")) {
+      if (line.startsWith("tick ")) {
+        if (before != null) {
+          assertEquals("same", before, "a line between two ticks: " + out);
+        }
+        ticks.add(Integer.parseInt(line.substring(5)));
+      }
+      before = line;
+    }
+    return ticks;
+  }
+
+  @Test
+  void logsReadOnFromACursorAndFollowingPrintsEveryLineOnce() throws Exception {
+    Path ticker = tmp.resolve("ticker");
+    Files.createDirectories(ticker);
+    Path run = ticker.resolve("run");
+    Files.writeString(
+        run,
+        "#!/bin/sh\ni=0\nwhile true; do i=$((i+1)); echo same; echo \"tick $i\"; sleep 0.05;"
+            + " done\n");
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
+    String rev = cli("upload", ticker.toString()).out().trim();
+    Run put =
+        cli("site", "put", "cli-tick", "--revision", rev, "--command", "./run", "--instances", "2");
+    assertEquals(0, put.code(), put.err());
+    AtomicReference<String> id = new AtomicReference<>();
+    TestNode.await(
+        Duration.ofSeconds(30),
+        "an instance of cli-tick",
+        () -> {
+          JsonNode list = JsonTree.read(cli("-o", "json", "site", "cli-tick").out());
+          JsonNode first = list.path("instances").path(0);
+          id.set(first.path("id").asText(null));
+          return id.get() != null;
+        });
+    String logs = "/sites/cli-tick/instances/" + id.get() + "/logs";
+    AtomicReference<JsonNode> start = new AtomicReference<>();
+    TestNode.await(
+        Duration.ofSeconds(30),
+        "ticks from the start of the log",
+        () -> {
+          String r = get(logs + "?since=0");
+          start.set(r.startsWith("200 ") ? JsonTree.read(r.substring(4)) : null);
+          return start.get() != null && start.get().path("lines").size() >= 4;
+        });
+    assertEquals("same", start.get().path("lines").path(0).asText(), start.get().toString());
+    assertEquals("tick 1", start.get().path("lines").path(1).asText(), start.get().toString());
+    assertFalse(start.get().path("skipped").asBoolean());
+    String next = start.get().path("next").asText();
+    int lastTick = ticks(String.join("\n", LogFollow.Chunk.of(start.get()).lines())).size();
+    AtomicReference<JsonNode> on = new AtomicReference<>();
+    TestNode.await(
+        Duration.ofSeconds(30),
+        "ticks after the cursor",
+        () -> {
+          on.set(JsonTree.read(get(logs + "?since=" + next).substring(4)));
+          return on.get().path("lines").size() >= 2;
+        });
+    List<Integer> after = ticks(String.join("\n", LogFollow.Chunk.of(on.get()).lines()));
+    assertEquals(lastTick + 1, after.get(0), "reads on where the first answer ended: " + on.get());
+    assertTrue(get(logs + "?since=nope").startsWith("400 "));
+    assertTrue(
+        get(logs + "?tail=2").startsWith("200 same\ntick ")
+            || get(logs + "?tail=2").startsWith("200 tick "),
+        "plain tail=N unchanged");
+
+    // -f: the last lines, then every new one exactly once, in order, until interrupted
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Thread follow =
+        new Thread(
+            () ->
+                new Cli(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        env(),
+                        false)
+                    .execute("logs", "cli-tick", "-f", "--tail", "4"));
+    follow.start();
+    try {
+      TestNode.await(
+          Duration.ofSeconds(30),
+          "drover logs -f printing 40 ticks of one instance",
+          () -> ticks(of(id.get(), out.toString(StandardCharsets.UTF_8))).size() >= 40);
+    } finally {
+      follow.interrupt();
+      follow.join(10_000);
+    }
+    assertFalse(follow.isAlive(), "logs -f ends when interrupted");
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.startsWith("[cli-tick-"), "every instance, prefixed: " + printed);
+    List<Integer> seen = ticks(of(id.get(), printed));
+    for (int i = 1; i < seen.size(); i++) {
+      assertEquals(seen.get(i - 1) + 1, seen.get(i), "no tick twice, none missed: " + seen);
+    }
+    assertFalse(err.toString(StandardCharsets.UTF_8).contains("skipped"), err.toString());
+    assertEquals(0, cli("delete", "cli-tick").code());
   }
 
   @Test

@@ -2,9 +2,9 @@ package io.drover.http.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,39 +18,37 @@ class LogFollowTest {
   }
 
   @Test
-  void onlyTheLinesAfterTheOverlapAreNew() {
-    LogFollow.Update u = LogFollow.next(List.of("a", "b", "c"), List.of("b", "c", "d", "e"), 4);
-    assertEquals(List.of("d", "e"), u.lines());
-    assertFalse(u.gap());
-    assertEquals(List.of(), LogFollow.next(List.of("a", "b"), List.of("a", "b"), 10).lines());
-    assertEquals(List.of("x"), LogFollow.next(List.of(), List.of("x"), 10).lines());
+  void anAnswerGivesItsLinesCursorAndFlags() throws Exception {
+    LogFollow.Chunk c =
+        LogFollow.Chunk.of(
+            JsonTree.read(
+                "{\"lines\":[\"a\",\"a\"],\"next\":\"4-1f\",\"skipped\":true,\"more\":false}"));
+    assertEquals(new LogFollow.Chunk(List.of("a", "a"), "4-1f", true, false), c);
   }
 
   @Test
-  void repeatedLinesAreCountedByTheLongestOverlap() {
-    assertEquals(
-        List.of("a"), LogFollow.next(List.of("a", "a"), List.of("a", "a", "a"), 10).lines());
+  void aPlainTextOrCursorlessAnswerIsAFailureThatSaysWhy() throws Exception {
+    CliError e =
+        assertThrows(
+            CliError.class, () -> LogFollow.Chunk.of(JsonTree.read("{\"lines\":[\"a\"]}")));
+    assertEquals(ExitCodes.FAILED, e.exitCode);
+    assertTrue(e.getMessage().contains("older node"), e.getMessage());
   }
 
   @Test
-  void anUnfinishedLineIsPrintedAgainWholeOnceItIsFinished() {
-    LogFollow.Update u = LogFollow.next(List.of("x", "hal"), List.of("x", "half done", "next"), 10);
-    assertEquals(List.of("half done", "next"), u.lines());
+  void anInstanceFirstSeenWhileFollowingIsReadFromItsStartOthersFromTheirCursor() {
+    LogFollow.Cursors cursors = new LogFollow.Cursors();
+    assertEquals(LogFollow.START, cursors.of("web-2"));
+    cursors.advance("web-1", new LogFollow.Chunk(List.of("x"), "12-0", false, false));
+    assertEquals("12-0", cursors.of("web-1"));
+    assertEquals("0", cursors.of("web-2"));
   }
 
   @Test
-  void aFullWindowWithoutOverlapReportsAGapAShortOneIsARotation() {
-    List<String> before = new ArrayList<>();
-    List<String> after = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      before.add("old " + i);
-      after.add("new " + i);
-    }
-    LogFollow.Update full = LogFollow.next(before, after, 5);
-    assertTrue(full.gap());
-    assertEquals(after, full.lines());
-    LogFollow.Update rotated = LogFollow.next(before, List.of("fresh"), 5);
-    assertFalse(rotated.gap());
-    assertEquals(List.of("fresh"), rotated.lines());
+  void theSkippedWarningNamesTheInstanceAndTheSetting() {
+    String w = LogFollow.skipped("web-1");
+    assertTrue(w.startsWith("drover: [web-1]"), w);
+    assertTrue(w.contains("log-max-bytes"), w);
+    assertFalse(w.endsWith("\n"));
   }
 }
