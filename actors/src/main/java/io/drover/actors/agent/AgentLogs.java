@@ -70,4 +70,36 @@ final class AgentLogs {
         },
         blocking);
   }
+
+  /**
+   * Answers {@code replyTo} with what {@code read} makes of {@code file} (the log of instance
+   * {@code instanceId} on {@code host}), or why it cannot: no such instance ({@code file} null), or
+   * the read failed.
+   */
+  static <T> void answer(
+      Path file,
+      String instanceId,
+      String host,
+      org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<T>> replyTo,
+      java.util.function.Function<Path, CompletableFuture<T>> read) {
+    if (file == null) {
+      replyTo.tell(
+          org.apache.pekko.pattern.StatusReply.error(
+              "no instance " + instanceId + " on host " + host));
+      return;
+    }
+    read.apply(file)
+        .whenComplete(
+            (value, err) ->
+                replyTo.tell(
+                    err == null
+                        ? org.apache.pekko.pattern.StatusReply.success(value)
+                        : org.apache.pekko.pattern.StatusReply.error(
+                            "cannot read log of "
+                                + instanceId
+                                + " on host "
+                                + host
+                                + ": "
+                                + err.getMessage())));
+  }
 }

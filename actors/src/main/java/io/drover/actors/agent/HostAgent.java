@@ -13,9 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -231,7 +229,7 @@ public final class HostAgent {
       this.reportTo = memory.reportTo;
       this.stopAllWaiters = memory.stopAllWaiters;
       if (!restarted) {
-        killOrphans();
+        OrphanReaper.reapPrevious(ledger, agentId, settings.host(), ctx.getLog());
         memory.runs =
             ctx.spawn(
                 Runs.create(settings, agentId, releases), "runs", DispatcherSelector.blocking());
@@ -269,35 +267,6 @@ public final class HostAgent {
               agentId,
               settings.portMin(),
               settings.portMax());
-    }
-
-    private void killOrphans() throws IOException {
-      List<Ledger.Entry> previous;
-      try {
-        previous = ledger.read();
-      } catch (IOException e) {
-        getContext()
-            .getLog()
-            .warn(
-                "host {}: unreadable ledger {} ({}); relying on the environment marker",
-                settings.host(),
-                ledger.file(),
-                e.getMessage());
-        previous = List.of();
-      }
-      for (OrphanReaper.Killed k : OrphanReaper.reap(previous, agentId)) {
-        getContext()
-            .getLog()
-            .info(
-                "site {} instance {} on host {}: killed orphan pid {} of a previous incarnation"
-                    + " (found by {})",
-                k.site(),
-                k.instanceId(),
-                settings.host(),
-                k.pid(),
-                k.how());
-      }
-      ledger.write(List.of());
     }
 
     @Override
@@ -569,40 +538,29 @@ public final class HostAgent {
 
     private Behavior<Command> onGetLogs(GetLogs g) {
       int lines = Math.max(0, Math.min(g.tail(), LogFiles.MAX_TAIL_LINES));
-      answerFromLog(g.instanceId(), g.replyTo(), file -> AgentLogs.tail(file, lines, blocking));
+      AgentLogs.answer(
+          logFile(g.instanceId()),
+          g.instanceId(),
+          settings.host(),
+          g.replyTo(),
+          file -> AgentLogs.tail(file, lines, blocking));
       return this;
+    }
+
+    /** The log file of instance {@code id} on this host, or null when it runs none such. */
+    private Path logFile(String id) {
+      Slot slot = slots.get(id);
+      return slot == null ? null : slot.logFile;
     }
 
     private Behavior<Command> onReadLogs(ReadLogs r) {
-      answerFromLog(
-          r.instanceId(), r.replyTo(), file -> AgentLogs.read(file, r.since(), r.tail(), blocking));
+      AgentLogs.answer(
+          logFile(r.instanceId()),
+          r.instanceId(),
+          settings.host(),
+          r.replyTo(),
+          file -> AgentLogs.read(file, r.since(), r.tail(), blocking));
       return this;
-    }
-
-    /** Answers what {@code read} makes of the instance's log file, or why it cannot. */
-    private <T> void answerFromLog(
-        String instanceId,
-        ActorRef<StatusReply<T>> replyTo,
-        Function<Path, CompletableFuture<T>> read) {
-      Slot slot = slots.get(instanceId);
-      if (slot == null) {
-        replyTo.tell(
-            StatusReply.error("no instance " + instanceId + " on host " + settings.host()));
-        return;
-      }
-      read.apply(slot.logFile)
-          .whenComplete(
-              (value, err) ->
-                  replyTo.tell(
-                      err == null
-                          ? StatusReply.success(value)
-                          : StatusReply.error(
-                              "cannot read log of "
-                                  + instanceId
-                                  + " on host "
-                                  + settings.host()
-                                  + ": "
-                                  + err.getMessage())));
     }
 
     private Behavior<Command> onRunCommand(RunCommand c) {

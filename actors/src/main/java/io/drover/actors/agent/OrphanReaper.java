@@ -26,6 +26,37 @@ final class OrphanReaper {
 
   private OrphanReaper() {}
 
+  /**
+   * At an agent's first start: kills what the previous incarnation in the ledger (or marked with
+   * its environment) left running, logs one line per kill, and empties the ledger. An unreadable
+   * ledger leaves only the environment marker to go by.
+   */
+  static void reapPrevious(Ledger ledger, String agentId, String host, org.slf4j.Logger log)
+      throws IOException {
+    List<Ledger.Entry> previous;
+    try {
+      previous = ledger.read();
+    } catch (IOException e) {
+      log.warn(
+          "host {}: unreadable ledger {} ({}); relying on the environment marker",
+          host,
+          ledger.file(),
+          e.getMessage());
+      previous = List.of();
+    }
+    for (Killed k : reap(previous, agentId)) {
+      log.info(
+          "site {} instance {} on host {}: killed orphan pid {} of a previous incarnation"
+              + " (found by {})",
+          k.site(),
+          k.instanceId(),
+          host,
+          k.pid(),
+          k.how());
+    }
+    ledger.write(List.of());
+  }
+
   /** Kills the orphans and returns what it killed. Never throws for an unreadable entry. */
   static List<Killed> reap(List<Ledger.Entry> ledger, String agentId) {
     List<Killed> killed = new ArrayList<>();
