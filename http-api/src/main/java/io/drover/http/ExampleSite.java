@@ -30,6 +30,9 @@ final class ExampleSite {
   private final NodeSettings settings;
   private final Path appDir;
 
+  /** Where the admin token is, for the banner: " in <file>" or " from DROVER_ADMIN_TOKEN". */
+  private final String tokenWhere;
+
   /** The node's bootstrap admin token, sent with every request. */
   private final String token;
 
@@ -50,6 +53,7 @@ final class ExampleSite {
     this.settings = settings;
     this.appDir = appDir;
     this.token = bootstrap.token();
+    this.tokenWhere = bootstrap.file().map(f -> " in " + f).orElse(" from " + Bootstrap.ENV);
     this.tokenInShell = bootstrap.file().map(f -> "$(cat " + f + ")").orElse("$" + Bootstrap.ENV);
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
     selfTls.ifPresent(b::sslContext);
@@ -109,11 +113,21 @@ final class ExampleSite {
     for (int port : ports) {
       b.append("    curl http://127.0.0.1:").append(port).append("/\n");
     }
-    b.append("  Its status:  curl -H \"Authorization: Bearer ")
+    String server = base().substring(0, base().length() - "/api/v1".length());
+    String client =
+        server.equals("http://127.0.0.1:8080") ? "./drover" : "./drover --server " + server;
+    b.append("  Its status:  ")
+        .append(client)
+        .append(" site hello   (the API: curl -H \"Authorization: Bearer ")
         .append(tokenInShell)
         .append("\" ")
         .append(base())
-        .append("/sites/hello\n")
+        .append("/sites/hello)\n")
+        .append("  Dashboard:   ")
+        .append(server)
+        .append("/ui/ (log in with the admin token")
+        .append(tokenWhere)
+        .append(")\n")
         .append("  Stop Drover: Ctrl-C (its instances stop first)\n");
     System.out.println(b);
   }
