@@ -238,13 +238,25 @@ public final class RevisionFetcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs transfer {@code t}; it leaves {@code inFlight} before its result is known, so that a fetch
+   * asked for by whoever that result wakes (e.g. a retry after a failure) starts a new transfer
+   * instead of joining the finished one and getting its stale failure.
+   */
   private void run(String id, Optional<URI> preferred, Transfer t) {
+    RevisionInfo info = null;
+    Throwable failure = null;
     try {
-      t.result.complete(fetchNow(id, preferred, t));
+      info = fetchNow(id, preferred, t);
     } catch (Throwable e) {
-      t.result.completeExceptionally(e);
+      failure = e;
     } finally {
       inFlight.remove(id, t);
+    }
+    if (failure == null) {
+      t.result.complete(info);
+    } else {
+      t.result.completeExceptionally(failure);
     }
   }
 

@@ -38,6 +38,9 @@ class RevisionTransferCredentialTest {
   private HttpServer server;
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
+  /** When set, the peer holds its answers until it is counted down. */
+  private volatile java.util.concurrent.CountDownLatch gate;
+
   @AfterEach
   void stop() {
     if (server != null) {
@@ -53,6 +56,14 @@ class RevisionTransferCredentialTest {
         ex -> {
           String auth = ex.getRequestHeaders().getFirst("Authorization");
           authorizations.add(ex.getRequestMethod() + " " + auth);
+          java.util.concurrent.CountDownLatch g = gate;
+          if (g != null) {
+            try {
+              g.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           if (!("Bearer " + SECRET).equals(auth)) {
             ex.sendResponseHeaders(401, -1);
             ex.close();
@@ -103,6 +114,42 @@ class RevisionTransferCredentialTest {
           2, new RevisionReplicator(f, "127.0.0.1:1").replicate(id).get(20, TimeUnit.SECONDS));
       assertEquals(
           List.of("GET null", "GET Bearer " + SECRET, "POST Bearer " + SECRET), authorizations);
+    }
+  }
+
+  @Test
+  void aFetchAskedWhenAFailedOneEndsStartsAfresh() throws Exception {
+    Path app = Files.createDirectories(tmp.resolve("app2"));
+    Files.writeString(app.resolve("hello.txt"), "again\n");
+    Path tgz = tmp.resolve("app2.tar.gz");
+    TarGz.pack(app, tgz);
+    String id = RevisionStore.sha256(tgz);
+    URI peer = peer(Files.readAllBytes(tgz));
+    RevisionStore store = new RevisionStore(Files.createDirectories(tmp.resolve("s2")), 1 << 20);
+    try (RevisionFetcher f =
+        new RevisionFetcher(
+            store,
+            () -> List.of(peer),
+            new RevisionSettings(
+                1 << 20,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                Duration.ZERO))) {
+      // the retry is asked from the failure's own callback, the moment the first transfer ends:
+      // it must not join that finished transfer and get its stale 401
+      java.util.concurrent.CompletableFuture<java.util.concurrent.CompletableFuture<?>> retry =
+          new java.util.concurrent.CompletableFuture<>();
+      gate = new java.util.concurrent.CountDownLatch(1); // the first answer waits for the callback
+      f.fetch(id)
+          .whenComplete(
+              (info, err) -> {
+                f.bearer(() -> Optional.of(SECRET));
+                retry.complete(f.fetch(id));
+              });
+      gate.countDown();
+      Object again = retry.get(20, TimeUnit.SECONDS).get(20, TimeUnit.SECONDS);
+      assertEquals(id, ((io.drover.actors.revision.RevisionInfo) again).id());
     }
   }
 }
