@@ -83,25 +83,35 @@ class RevisionTransferCredentialTest {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
+  /** An archive of one file; its revision id is {@link RevisionStore#sha256} of the file. */
+  private Path archive(String name, String content) throws IOException {
+    Path app = Files.createDirectories(tmp.resolve(name));
+    Files.writeString(app.resolve("hello.txt"), content);
+    Path tgz = tmp.resolve(name + ".tar.gz");
+    TarGz.pack(app, tgz);
+    return tgz;
+  }
+
+  /** A fetcher with its own store that asks only {@code peer}. */
+  private RevisionFetcher fetcher(URI peer, String storeName) throws IOException {
+    RevisionStore store =
+        new RevisionStore(Files.createDirectories(tmp.resolve(storeName)), 1 << 20);
+    return new RevisionFetcher(
+        store,
+        () -> List.of(peer),
+        new RevisionSettings(
+            1 << 20,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            Duration.ZERO));
+  }
+
   @Test
   void fetchAndReplicationSendTheBearerOnceThereIsOne() throws Exception {
-    Path app = Files.createDirectories(tmp.resolve("app"));
-    Files.writeString(app.resolve("hello.txt"), "hello\n");
-    Path tgz = tmp.resolve("app.tar.gz");
-    TarGz.pack(app, tgz);
+    Path tgz = archive("app", "hello\n");
     String id = RevisionStore.sha256(tgz);
-    URI peer = peer(Files.readAllBytes(tgz));
-    RevisionStore store = new RevisionStore(Files.createDirectories(tmp.resolve("store")), 1 << 20);
-    try (RevisionFetcher f =
-        new RevisionFetcher(
-            store,
-            () -> List.of(peer),
-            new RevisionSettings(
-                1 << 20,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(5),
-                Duration.ZERO))) {
+    try (RevisionFetcher f = fetcher(peer(Files.readAllBytes(tgz)), "store")) {
       ExecutionException refused =
           org.junit.jupiter.api.Assertions.assertThrows(
               ExecutionException.class, () -> f.fetch(id).get(20, TimeUnit.SECONDS));
@@ -119,23 +129,9 @@ class RevisionTransferCredentialTest {
 
   @Test
   void aFetchAskedWhenAFailedOneEndsStartsAfresh() throws Exception {
-    Path app = Files.createDirectories(tmp.resolve("app2"));
-    Files.writeString(app.resolve("hello.txt"), "again\n");
-    Path tgz = tmp.resolve("app2.tar.gz");
-    TarGz.pack(app, tgz);
+    Path tgz = archive("app2", "again\n");
     String id = RevisionStore.sha256(tgz);
-    URI peer = peer(Files.readAllBytes(tgz));
-    RevisionStore store = new RevisionStore(Files.createDirectories(tmp.resolve("s2")), 1 << 20);
-    try (RevisionFetcher f =
-        new RevisionFetcher(
-            store,
-            () -> List.of(peer),
-            new RevisionSettings(
-                1 << 20,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(5),
-                Duration.ZERO))) {
+    try (RevisionFetcher f = fetcher(peer(Files.readAllBytes(tgz)), "s2")) {
       // the retry is asked from the failure's own callback, the moment the first transfer ends:
       // it must not join that finished transfer and get its stale 401
       java.util.concurrent.CompletableFuture<java.util.concurrent.CompletableFuture<?>> retry =
