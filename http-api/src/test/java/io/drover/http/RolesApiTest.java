@@ -188,20 +188,25 @@ class RolesApiTest {
 
   /**
    * The state once the lists have caught up with the last allowed request (the deploy list follows
-   * its deploys a moment later): two reads 300 ms apart that agree, within 20 s.
+   * its deploys a moment later): unchanged over reads for at least 300 ms, within 20 s.
    */
   private Map<String, String> settledState() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    Map<String, String> last = state();
-    while (System.nanoTime() < deadline) {
-      Thread.sleep(300);
-      Map<String, String> now = state();
-      if (now.equals(last)) {
-        return now;
-      }
-      last = now;
-    }
-    throw new AssertionError("the state did not settle within 20 s: " + last);
+    java.util.concurrent.atomic.AtomicReference<Map<String, String>> last =
+        new java.util.concurrent.atomic.AtomicReference<>(state());
+    long[] since = {System.nanoTime()};
+    TestNode.await(
+        Duration.ofSeconds(20),
+        "the state to stay the same for 300 ms",
+        () -> {
+          Map<String, String> now = state();
+          if (!now.equals(last.get())) {
+            last.set(now);
+            since[0] = System.nanoTime();
+            return false;
+          }
+          return System.nanoTime() - since[0] >= Duration.ofMillis(300).toNanos();
+        });
+    return last.get();
   }
 
   private static Supplier<byte[]> json(Supplier<String> s) {
