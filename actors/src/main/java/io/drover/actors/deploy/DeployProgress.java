@@ -42,17 +42,15 @@ final class DeployProgress {
     if (row == null) {
       return List.of();
     }
-    if (row.state() == HostState.DONE
-        && row.canary()
-        && s.bakeUntil() > 0
-        && now < s.bakeUntil()
-        && p.step() != SiteRollout.Step.DONE) {
-      String why = p.reason() == null ? p.step().name().toLowerCase(Locale.ROOT) : p.reason();
-      return List.of(
-          new HostFailed(
-              p.host(),
-              "canary turned unhealthy while baking (site " + p.site() + ": " + why + ")",
-              now));
+    if (row.state() == HostState.DONE && row.canary() && s.bakeUntil() > 0 && now < s.bakeUntil()) {
+      String why = canaryUnhealthy(s, row, p, bySite);
+      return why == null
+          ? List.of()
+          : List.of(
+              new HostFailed(
+                  p.host(),
+                  "canary turned unhealthy while baking (site " + p.site() + ": " + why + ")",
+                  now));
     }
     if (!row.state().inProgress()) {
       return List.of();
@@ -95,6 +93,42 @@ final class DeployProgress {
       events.add(new HostDone(p.host(), now));
     }
     return events;
+  }
+
+  /**
+   * Why a baking canary host is unhealthy, or null while it is not: an instance of the target
+   * revision there failed to start, or fewer of its instances are ready than when the host was done
+   * (one crashed, restarting). An instance placed there meanwhile (displaced from a host that
+   * vanished, a scale-up) and still starting is not a fault of the canary: the host's ready count
+   * has not dropped. Counts are compared only once every site on the host has reported since the
+   * entity started (its reports are not persisted).
+   */
+  private static String canaryUnhealthy(
+      DeployState s,
+      HostRow row,
+      SiteEntity.HostProgress p,
+      Map<String, SiteEntity.HostProgress> bySite) {
+    if (p.step() == SiteRollout.Step.FAILED) {
+      return p.reason() == null ? "failed" : p.reason();
+    }
+    List<String> sites = s.hostSites().getOrDefault(p.host(), List.of());
+    int ready = 0;
+    for (String site : sites) {
+      SiteEntity.HostProgress sp = bySite.get(site);
+      if (sp == null) {
+        return null;
+      }
+      ready += sp.replaced();
+    }
+    if (ready >= row.replaced()) {
+      return null;
+    }
+    return ready
+        + " of "
+        + row.replaced()
+        + " instances ready ("
+        + p.step().name().toLowerCase(Locale.ROOT)
+        + ")";
   }
 
   /**

@@ -53,6 +53,8 @@ class DeployProgressTest {
                 Map.of("h1", List.of("api", "web"), "h2", List.of("web"))));
     s = s.apply(new DeployEntity.HostStarted("h1", 20));
     if (h1 == HostState.DONE) {
+      // done with three instances of the target ready: api 1, web 2
+      s = s.apply(new DeployEntity.HostProgressed("h1", HostState.REPLACING, 3, "web", 25));
       s = s.apply(new DeployEntity.HostDone("h1", 30));
     }
     if (bakeUntil > 0) {
@@ -104,14 +106,40 @@ class DeployProgressTest {
   @Test
   void aCanaryThatTurnsUnhealthyWhileBakingFails() {
     DeployState s = running(HostState.DONE, 1_000);
+    SiteEntity.HostProgress api = report("api", "h1", Step.DONE, 1);
+    // one of web's two instances crashed and is restarting
     SiteEntity.HostProgress web = report("web", "h1", Step.REPLACING, 1);
-    List<Event> e = DeployProgress.onReport(s, web, Map.of("web", web), false, 500);
+    Map<String, SiteEntity.HostProgress> by = Map.of("api", api, "web", web);
+    List<Event> e = DeployProgress.onReport(s, web, by, false, 500);
     DeployEntity.HostFailed f = assertInstanceOf(DeployEntity.HostFailed.class, e.get(0));
     assertTrue(f.reason().contains("canary turned unhealthy while baking"), f.reason());
+    assertTrue(f.reason().contains("2 of 3 instances ready"), f.reason());
     assertEquals(
         List.of(),
-        DeployProgress.onReport(s, web, Map.of("web", web), false, 2_000),
+        DeployProgress.onReport(s, web, by, false, 2_000),
         "after the bake a done host stays done");
+  }
+
+  @Test
+  void aCanaryWhoseNewInstanceFailsToStartWhileBakingFails() {
+    DeployState s = running(HostState.DONE, 1_000);
+    SiteEntity.HostProgress web = report("web", "h1", Step.FAILED, 2);
+    List<Event> e = DeployProgress.onReport(s, web, Map.of("web", web), false, 500);
+    DeployEntity.HostFailed f = assertInstanceOf(DeployEntity.HostFailed.class, e.get(0));
+    assertTrue(f.reason().contains("exit 3: boom"), f.reason());
+  }
+
+  @Test
+  void anInstanceDisplacedOntoABakingCanaryIsNotAFault() {
+    // a host elsewhere vanished; its web instance is placed on the canary and starts there
+    DeployState s = running(HostState.DONE, 1_000);
+    SiteEntity.HostProgress api = report("api", "h1", Step.DONE, 1);
+    SiteEntity.HostProgress web = report("web", "h1", Step.REPLACING, 2);
+    assertEquals(
+        List.of(), DeployProgress.onReport(s, web, Map.of("api", api, "web", web), false, 500));
+    // after the entity restarted, only web has reported again: no count to judge by yet
+    SiteEntity.HostProgress down = report("web", "h1", Step.REPLACING, 0);
+    assertEquals(List.of(), DeployProgress.onReport(s, down, Map.of("web", down), false, 500));
   }
 
   @Test
