@@ -90,12 +90,19 @@ class DashboardRoutesTest {
         Pattern.compile("\\son[a-z]+=|\\sstyle=").matcher(index.body()).find(),
         "no inline handlers or styles (the policy would block them)");
 
-    HttpResponse<String> js = get("/ui/app.js", null);
-    assertEquals(200, js.statusCode());
-    assertTrue(header(js, "Content-Type").contains("javascript"), header(js, "Content-Type"));
-    assertTrue(js.body().contains("Authorization"), "the page sends the token as a header");
-    assertFalse(js.body().contains("document.cookie"), "never a cookie");
-    assertFalse(js.body().contains("localStorage"), "session storage only");
+    java.util.regex.Matcher scripts =
+        Pattern.compile("<script src=\"([a-z]+\\.js)\"").matcher(index.body());
+    StringBuilder allJs = new StringBuilder();
+    while (scripts.find()) {
+      HttpResponse<String> js = get("/ui/" + scripts.group(1), null);
+      assertEquals(200, js.statusCode(), scripts.group(1));
+      assertTrue(header(js, "Content-Type").contains("javascript"), header(js, "Content-Type"));
+      allJs.append(js.body());
+    }
+    assertTrue(allJs.toString().contains("openStream"), "every part of the page is served");
+    assertTrue(allJs.toString().contains("Authorization"), "the page sends the token as a header");
+    assertFalse(allJs.toString().contains("document.cookie"), "never a cookie");
+    assertFalse(allJs.toString().contains("localStorage"), "session storage only");
     HttpResponse<String> css = get("/ui/app.css", null);
     assertEquals(200, css.statusCode());
     assertTrue(header(css, "Content-Type").startsWith("text/css"), header(css, "Content-Type"));
