@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drover.actors.revision.TarGz;
+import io.drover.http.cli.Api;
 import io.drover.http.cli.watch.DeployWatch;
 import io.drover.http.cli.watch.WatchSettings;
-import io.drover.http.cli.watch.WatchTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -106,8 +106,8 @@ class DeployWatchApiTest {
     return JSON.readTree(r.body()).get("id").asText();
   }
 
-  private WatchTarget target(String token) {
-    return new WatchTarget(URI.create("http://127.0.0.1:" + node.httpPort), token, null);
+  private Api target(String token) {
+    return Api.of(URI.create("http://127.0.0.1:" + node.httpPort), token, null);
   }
 
   /** Output captured as text, readable while the watch writes it. */
@@ -287,8 +287,7 @@ class DeployWatchApiTest {
       String id = deploy(r2, "");
       Capture out = new Capture();
       Capture err = new Capture();
-      WatchTarget through =
-          new WatchTarget(URI.create("http://127.0.0.1:" + proxy.port()), node.adminToken, null);
+      Api through = Api.of(URI.create("http://127.0.0.1:" + proxy.port()), node.adminToken, null);
       int code = DeployWatch.watch(through, id, out.stream, err.stream, false, settings());
       assertEquals(0, code, out.text() + err.text());
       assertTrue(proxy.didCut(), "the proxy cut the stream in the middle of a host-done");

@@ -2,6 +2,7 @@ package io.drover.http.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.http.cli.watch.ProgressRender;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,14 +22,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A small client of a node's HTTP API on the JDK alone (no Pekko): {@link PlainHttp} for requests
- * to an http node, {@link HttpURLConnection} for https and uploads, {@code java.net.http} for event
- * streams; bounded timeouts (connect 5 s, no read waits over 30 s, uploads 10 min, streams
- * unbounded once connected), the bearer token on every request, and errors as {@link CliError} with
- * the exit code of {@link ExitCodes} and the server's problem detail. JSON goes through {@link
- * JsonTree} (no {@code ObjectMapper}: it costs a short-lived JVM more than the request).
+ * The CLI's one client of a node's HTTP API, for its commands and its deploy watch, on the JDK
+ * alone (no Pekko): {@link PlainHttp} for requests to an http node, {@link HttpURLConnection} for
+ * https and uploads, {@link HttpStream} for event streams; bounded timeouts (connect 5 s, no read
+ * waits over 30 s, uploads 10 min, streams unbounded once connected), the server, bearer token and
+ * TLS trust of one place, and every failure as a {@link CliError} worded in one place ({@link
+ * #refused}, {@link #unreachable}): the exit code of {@link ExitCodes}, the server's problem detail
+ * and what to fix. JSON goes through {@link JsonTree} (no {@code ObjectMapper}: it costs a
+ * short-lived JVM more than the request).
  */
-final class Api {
+public final class Api {
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -43,8 +46,28 @@ final class Api {
   final SSLContext sslContext;
 
   Api(Settings settings) {
+    this(settings, settings.cacert() == null ? null : trusting(settings.cacert()));
+  }
+
+  private Api(Settings settings, SSLContext sslContext) {
     this.settings = settings;
-    this.sslContext = settings.cacert() == null ? null : trusting(settings.cacert());
+    this.sslContext = sslContext;
+  }
+
+  /**
+   * A client of the node at {@code server} (its API's base, e.g. {@code http://127.0.0.1:8080}),
+   * sending {@code token} (null or blank: none) and trusting {@code trust} for https (null: the
+   * JDK's default trust store).
+   */
+  public static Api of(URI server, String token, SSLContext trust) {
+    String t = token == null || token.isBlank() ? null : token.strip();
+    return new Api(
+        new Settings(Settings.server(server.toString()), t, null, null, false, false), trust);
+  }
+
+  /** The node's base URL, e.g. {@code http://127.0.0.1:8080}. */
+  public String server() {
+    return settings.server().toString();
   }
 
   /** The full URL of an API path such as {@code /sites} (the {@code /api/v1} prefix is added). */
@@ -56,8 +79,8 @@ final class Api {
     return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  /** GET {@code path}; a JSON answer, or a {@link CliError}. */
-  JsonNode get(String path) {
+  /** GET {@code path}; a JSON answer (null when empty), or a {@link CliError}. */
+  public JsonNode get(String path) {
     return json(send("GET", path, null));
   }
 
@@ -86,45 +109,103 @@ final class Api {
     return exchange("POST", "/revisions", "application/gzip", UPLOAD_TIMEOUT, null, archive);
   }
 
+  /**
+   * Opens the event stream at {@code path} ({@code Accept: text/event-stream}), resumed after
+   * {@code lastEventId} when not empty; the body of its 200 answer, to read until the node ends it
+   * (close it to stop), or a {@link CliError}.
+   */
+  public InputStream openStream(String path, String lastEventId) {
+    URI uri = uri(path);
+    HttpStream.Answer a;
+    try {
+      a =
+          HttpStream.open(
+              uri,
+              settings.token(),
+              lastEventId,
+              sslContext,
+              (int) CONNECT_TIMEOUT.toMillis(),
+              (int) REQUEST_TIMEOUT.toMillis());
+    } catch (IOException e) {
+      throw unreachable(uri, e);
+    }
+    if (a.status() != 200) {
+      throw refused(a.status(), a.text());
+    }
+    return a.body();
+  }
+
   /** {@code r} when it is a success, else a {@link CliError} with the server's detail. */
   Reply check(Reply r) {
-    int code = ExitCodes.forStatus(r.status());
-    if (code == ExitCodes.OK) {
+    if (ExitCodes.forStatus(r.status()) == ExitCodes.OK) {
       return r;
     }
-    String detail = detail(r);
-    if (code == ExitCodes.NOT_AUTHORISED) {
+    throw refused(r.status(), r.body());
+  }
+
+  /**
+   * The error of an answer that is not what was asked: 401/403 not authorised (with how to pass a
+   * token), else failed with the server's problem detail, worth retrying when it is a 5xx.
+   */
+  CliError refused(int status, String body) {
+    String detail = problem(body);
+    if (status == 401 || status == 403) {
       String hint =
           settings.token() == null
               ? "no token given: use --token, DROVER_TOKEN, or run on the node's machine where"
                   + " <data-dir>/admin.token is read"
-              : "token from " + settings.tokenSource();
-      throw new CliError(
-          code, "not authorised (HTTP " + r.status() + "): " + detail + " [" + hint + "]");
+              : "pass a token whose role allows this with --token or DROVER_TOKEN"
+                  + (settings.tokenSource() == null
+                      ? ""
+                      : " (the one sent is from " + settings.tokenSource() + ")");
+      return new CliError(
+          ExitCodes.NOT_AUTHORISED,
+          "not authorised (" + status + (detail.isEmpty() ? "" : ": " + detail) + "): " + hint);
     }
-    throw new CliError(code, detail + " (HTTP " + r.status() + ")");
+    return new CliError(
+        ExitCodes.FAILED,
+        server() + " answered " + status + (detail.isEmpty() ? " without a reason" : ": " + detail),
+        status >= 500);
+  }
+
+  /**
+   * The error of a request to {@code uri} that got no answer: unreachable, worth retrying unless
+   * TLS failed (that wants the operator's trust, not time).
+   */
+  static CliError unreachable(URI uri, IOException e) {
+    return new CliError(
+        ExitCodes.forFailure(e),
+        ExitCodes.unreachableMessage(uri.toString(), e),
+        !(e instanceof javax.net.ssl.SSLException));
   }
 
   /** The problem+json {@code detail} of an error answer, else its body (shortened). */
   static String detail(Reply r) {
-    String body = r.body() == null ? "" : r.body().trim();
+    String p = problem(r.body());
+    return p.isEmpty() ? "the server answered " + r.status() + " without a reason" : p;
+  }
+
+  /**
+   * The problem+json {@code detail} (else {@code title}) of an error's body, else the body; on one
+   * line without control characters, at most 500 characters; empty for none.
+   */
+  static String problem(String text) {
+    String body = text == null ? "" : text.trim();
     if (body.startsWith("{")) {
       try {
         JsonNode n = JsonTree.read(body);
         if (n.hasNonNull("detail")) {
-          return n.get("detail").asText();
+          return ProgressRender.clean(n.get("detail").asText());
         }
         if (n.hasNonNull("title")) {
-          return n.get("title").asText();
+          return ProgressRender.clean(n.get("title").asText());
         }
       } catch (JsonProcessingException e) {
         // not JSON after all: show the text
       }
     }
-    if (body.isEmpty()) {
-      return "the server answered " + r.status() + " without a reason";
-    }
-    return body.length() > 500 ? body.substring(0, 500) + "..." : body;
+    String t = ProgressRender.clean(body);
+    return t.length() > 500 ? t.substring(0, 500) + "..." : t;
   }
 
   private JsonNode json(Reply r) {
@@ -161,8 +242,7 @@ final class Api {
             (int) CONNECT_TIMEOUT.toMillis(),
             (int) timeout.toMillis());
       } catch (IOException e) {
-        throw new CliError(
-            ExitCodes.forFailure(e), ExitCodes.unreachableMessage(uri.toString(), e));
+        throw unreachable(uri, e);
       }
     }
     HttpURLConnection c = null;
@@ -206,7 +286,7 @@ final class Api {
       String type = c.getContentType();
       return new Reply(status, text, type == null ? "" : type);
     } catch (IOException e) {
-      throw new CliError(ExitCodes.forFailure(e), ExitCodes.unreachableMessage(uri.toString(), e));
+      throw unreachable(uri, e);
     } finally {
       if (c != null) {
         c.disconnect();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.http.cli.watch.DeployWatch;
-import io.drover.http.cli.watch.WatchTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +19,7 @@ final class DeployCommands {
 
   /** Follows a deploy to its end (the live view); its exit code. */
   static int watch(Cmd c, String id) {
-    Settings s = c.cli().settings();
-    return DeployWatch.watch(
-        new WatchTarget(s.server(), s.token(), c.api().sslContext), id, c.out(), c.cli().terminal);
+    return DeployWatch.watch(c.api(), id, c.out(), c.cli().terminal);
   }
 
   /** What to deploy: an uploaded revision, or a directory to upload first. */

@@ -53,38 +53,62 @@ public final class ExitCodes {
     return FAILED;
   }
 
-  /** What to tell the operator about a request to {@code url} that got no answer. */
+  /**
+   * What to tell the operator about a request to {@code url} that got no answer: what failed with
+   * which node ({@code scheme://host:port} of {@code url}), the URL, and what to check. Pure.
+   */
   public static String unreachableMessage(String url, Throwable t) {
-    if (t instanceof HttpConnectTimeoutException) {
-      return "cannot reach " + url + ": no connection within 5 s (is the node up? --server)";
-    }
-    if (t instanceof java.net.SocketTimeoutException
-        && String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect")) {
-      return "cannot reach " + url + ": no connection within 5 s (is the node up? --server)";
+    String node = origin(url);
+    if (t instanceof HttpConnectTimeoutException
+        || (t instanceof java.net.SocketTimeoutException
+            && String.valueOf(t.getMessage())
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("connect"))) {
+      return "cannot reach "
+          + node
+          + ": no connection within 5 s ("
+          + url
+          + "): is the node up? check --server / DROVER_SERVER";
     }
     if (t instanceof HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
       return "no answer from " + url + " in time: the node is overloaded or stuck; try again";
     }
     if (t instanceof ConnectException) {
       return "cannot reach "
+          + node
+          + ": connection refused ("
           + url
-          + ": connection refused (is a node running there? start one with ./drover up,"
-          + " or point --server / DROVER_SERVER at one)";
+          + "): is a node running there? start one with ./drover up, or point --server /"
+          + " DROVER_SERVER at one";
     }
     if (t instanceof UnknownHostException) {
-      return "cannot reach " + url + ": unknown host " + t.getMessage();
-    }
-    if (t instanceof SSLException) {
-      return "TLS with "
-          + url
-          + " failed ("
+      return "cannot reach "
+          + node
+          + ": unknown host "
           + t.getMessage()
-          + "): trust the cluster CA with --cacert ca.crt (or DROVER_CACERT)";
+          + " ("
+          + url
+          + "): check --server / DROVER_SERVER";
     }
     String m = t.getMessage();
-    return "cannot reach "
-        + url
-        + ": "
-        + (m == null || m.isBlank() ? t.getClass().getSimpleName() : m);
+    String why = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    if (t instanceof SSLException) {
+      return "TLS with "
+          + node
+          + " failed: "
+          + why
+          + " ("
+          + url
+          + "): trust the cluster's CA with --cacert ca.crt (or DROVER_CACERT), e.g."
+          + " ca/node-1/ca.crt, or check that the address is in the node's certificate";
+    }
+    return "cannot reach " + node + ": " + why + " (" + url + ")";
+  }
+
+  /** {@code scheme://host:port} of {@code url}: the node a failed request was for. */
+  private static String origin(String url) {
+    int scheme = url.indexOf("://");
+    int path = scheme < 0 ? -1 : url.indexOf('/', scheme + 3);
+    return path < 0 ? url : url.substring(0, path);
   }
 }

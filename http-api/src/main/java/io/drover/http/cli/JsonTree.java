@@ -27,7 +27,7 @@ import java.util.Map;
  * nodes by size; other numbers as doubles (too big: infinite); the last of duplicate keys wins),
  * and the text is {@code ObjectMapper}'s ({@link #pretty} is its default pretty printer's).
  */
-final class JsonTree {
+public final class JsonTree {
 
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -43,7 +43,7 @@ final class JsonTree {
    * The tree of one JSON value; {@link MissingNode} for text without any. Content after the value
    * is an error.
    */
-  static JsonNode read(String text) throws JsonProcessingException {
+  public static JsonNode read(String text) throws JsonProcessingException {
     try (JsonParser p = FACTORY.createParser(text)) {
       JsonToken t = p.nextToken();
       if (t == null) {

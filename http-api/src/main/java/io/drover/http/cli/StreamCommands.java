@@ -139,9 +139,7 @@ final class StreamCommands {
 
     @Override
     public Integer call() {
-      Settings s = cli().settings();
-      return io.drover.http.cli.watch.DeployWatch.followAll(
-          new io.drover.http.cli.watch.WatchTarget(s.server(), s.token(), api().sslContext), out());
+      return io.drover.http.cli.watch.DeployWatch.followAll(api(), out());
     }
   }
 }

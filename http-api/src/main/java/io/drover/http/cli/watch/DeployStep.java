@@ -1,7 +1,5 @@
 package io.drover.http.cli.watch;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
 /**
  * One step of a deploy as the event streams send it ({@code data:} of an event): the client's copy
  * of the node's {@code io.drover.actors.deploy.Step}, so the CLI needs none of the node's classes.
@@ -19,7 +17,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param state the deploy's or the host's state after the step
  * @param reason what happened, where there is more to say; may span lines (a log tail)
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record DeployStep(
     String deploy,
     long seq,

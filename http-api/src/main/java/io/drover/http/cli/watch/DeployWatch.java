@@ -1,7 +1,12 @@
 package io.drover.http.cli.watch;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.drover.http.cli.Api;
+import io.drover.http.cli.CliError;
+import io.drover.http.cli.ExitCodes;
+import io.drover.http.cli.JsonTree;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -15,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  * when the connection drops. On a terminal it redraws one progress line and prints failures and
  * state changes above it; otherwise one line per step. Exit codes: 0 succeeded, 1 failed, aborted
  * or reverted (or the node refused the request, e.g. 404 unknown deploy), 3 the node cannot be
- * reached (or answers 5xx) even after the reconnections, 4 not authorised.
+ * reached (or answers 5xx) even after the reconnections, 4 not authorised. Its requests go through
+ * the CLI's one client, {@link Api}, which also words their failures.
  */
 public final class DeployWatch {
 
@@ -25,55 +31,54 @@ public final class DeployWatch {
    * Follows deploy {@code deployId} until it ends; returns the exit code: 0 succeeded, 1
    * failed/aborted/reverted, 3 server unreachable, 4 not authorised (401/403). Errors go to stderr.
    */
-  public static int watch(WatchTarget target, String deployId, PrintStream out, boolean terminal) {
-    return watch(target, deployId, out, System.err, terminal, WatchSettings.defaults());
+  public static int watch(Api api, String deployId, PrintStream out, boolean terminal) {
+    return watch(api, deployId, out, System.err, terminal, WatchSettings.defaults());
   }
 
-  /** {@link #watch(WatchTarget, String, PrintStream, boolean)} with its errors and settings. */
+  /** {@link #watch(Api, String, PrintStream, boolean)} with its errors and settings. */
   public static int watch(
-      WatchTarget target,
+      Api api,
       String deployId,
       PrintStream out,
       PrintStream err,
       boolean terminal,
       WatchSettings settings) {
-    WatchClient client = new WatchClient(target, settings);
-    String path = "/api/v1/deploys/" + encode(deployId);
+    String path = "/deploys/" + encode(deployId);
     JsonNode deploy;
     try {
-      deploy = client.getJson(path);
-    } catch (WatchClient.Failure f) {
+      deploy = get(api, path);
+    } catch (CliError f) {
       err.println("drover: " + f.getMessage());
-      return f.exitCode;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return WatchClient.FAILED;
+      return EventStream.exitCode(f);
     }
-    Following f =
-        new Following(client, path, DeployProgress.of(deploy), out, err, terminal, settings);
+    Following f = new Following(api, path, DeployProgress.of(deploy), out, err, terminal, settings);
     f.onIdle();
     try {
-      return new EventStream(client, settings, err)
+      return new EventStream(api, settings, err)
           .follow(path + "/events", "events of deploy " + deployId, f);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       f.beforeError();
-      return WatchClient.FAILED;
+      return ExitCodes.FAILED;
     }
+  }
+
+  /** {@code GET path}; an empty answer is an empty tree. */
+  private static JsonNode get(Api api, String path) {
+    JsonNode n = api.get(path);
+    return n == null ? MissingNode.getInstance() : n;
   }
 
   /**
    * {@code drover events -f}: follows {@code GET /api/v1/events} (every deploy's steps), one line
    * per step, until interrupted (then 0); the same exit codes for errors.
    */
-  public static int followAll(WatchTarget target, PrintStream out) {
-    return followAll(target, out, System.err, WatchSettings.defaults());
+  public static int followAll(Api api, PrintStream out) {
+    return followAll(api, out, System.err, WatchSettings.defaults());
   }
 
-  /** {@link #followAll(WatchTarget, PrintStream)} with its errors and settings. */
-  public static int followAll(
-      WatchTarget target, PrintStream out, PrintStream err, WatchSettings settings) {
-    WatchClient client = new WatchClient(target, settings);
+  /** {@link #followAll(Api, PrintStream)} with its errors and settings. */
+  public static int followAll(Api api, PrintStream out, PrintStream err, WatchSettings settings) {
     EventStream.Handler printer =
         new EventStream.Handler() {
           @Override
@@ -102,15 +107,15 @@ public final class DeployWatch {
             if (!resumed) {
               err.println(
                   "drover: following the steps of every deploy on "
-                      + client.server()
+                      + api.server()
                       + " from now on (earlier ones: drover deploys)");
               err.flush();
             }
           }
         };
     try {
-      return new EventStream(client, settings, err)
-          .follow("/api/v1/events", "event stream of every deploy", printer);
+      return new EventStream(api, settings, err)
+          .follow("/events", "event stream of every deploy", printer);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
@@ -119,7 +124,7 @@ public final class DeployWatch {
 
   /** One watched deploy: its progress and what it prints. */
   private static final class Following implements EventStream.Handler {
-    private final WatchClient client;
+    private final Api api;
     private final String path;
     private final DeployProgress progress;
     private final PrintStream out;
@@ -129,14 +134,14 @@ public final class DeployWatch {
     private boolean drawn;
 
     Following(
-        WatchClient client,
+        Api api,
         String path,
         DeployProgress progress,
         PrintStream out,
         PrintStream err,
         boolean terminal,
         WatchSettings settings) {
-      this.client = client;
+      this.api = api;
       this.path = path;
       this.progress = progress;
       this.out = out;
@@ -146,18 +151,18 @@ public final class DeployWatch {
     }
 
     @Override
-    public int onEvent(SseReader.Event event) throws WatchClient.Failure, InterruptedException {
+    public int onEvent(SseReader.Event event) {
       DeployStep step = parse(event);
       if (step == null || (step.deploy() != null && !step.deploy().equals(progress.id()))) {
         return -1;
       }
       if (progress.gapBefore(step)) {
         // the node kept only the newest steps: what was dropped comes from the deploy itself
-        progress.snapshot(client.getJson(path));
+        progress.snapshot(get(api, path));
       }
       boolean applied = progress.apply(step);
       if (applied && "deploy-started".equals(step.type()) && progress.hostsUnknown()) {
-        progress.learnHosts(client.getJson(path));
+        progress.learnHosts(get(api, path));
       }
       if (applied) {
         if (terminal) {
@@ -171,7 +176,7 @@ public final class DeployWatch {
       if (progress.ended()) {
         line(ProgressRender.outcome(progress));
         out.flush();
-        return progress.succeeded() ? 0 : WatchClient.FAILED;
+        return progress.succeeded() ? 0 : ExitCodes.FAILED;
       }
       out.flush();
       return -1;
@@ -213,14 +218,47 @@ public final class DeployWatch {
     }
   }
 
-  /** The step in an event; null when its data is not one (a newer node, a stray event). */
+  /**
+   * The step in an event; null when its data is not one (not a JSON object, no {@code type}, a
+   * field of the wrong kind). Fields it does not know are ignored (a newer node).
+   */
   static DeployStep parse(SseReader.Event event) {
+    JsonNode n;
     try {
-      DeployStep s = WatchClient.JSON.readValue(event.data(), DeployStep.class);
-      return s.type() == null ? null : s;
-    } catch (IOException e) {
+      n = JsonTree.read(event.data());
+    } catch (JsonProcessingException e) {
       return null;
     }
+    if (!n.isObject()) {
+      return null;
+    }
+    for (String field : STEP_FIELDS) {
+      if (n.path(field).isContainerNode()) {
+        return null;
+      }
+    }
+    String type = text(n.path("type"));
+    if (type == null) {
+      return null;
+    }
+    return new DeployStep(
+        text(n.path("deploy")),
+        n.path("seq").asLong(0),
+        n.path("at").asLong(0),
+        type,
+        text(n.path("host")),
+        text(n.path("site")),
+        text(n.path("state")),
+        text(n.path("reason")));
+  }
+
+  private static final String[] STEP_FIELDS = {
+    "deploy", "seq", "at", "type", "host", "site", "state", "reason"
+  };
+
+  /** A value's text; null for a missing or null value. */
+  private static String text(JsonNode v) {
+    return v.isValueNode() && !v.isNull() ? v.asText() : null;
   }
 
   /** A path segment: every byte outside the unreserved characters percent-encoded. */

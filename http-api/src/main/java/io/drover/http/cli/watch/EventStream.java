@@ -1,5 +1,8 @@
 package io.drover.http.cli.watch;
 
+import io.drover.http.cli.Api;
+import io.drover.http.cli.CliError;
+import io.drover.http.cli.ExitCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -19,8 +22,8 @@ final class EventStream {
 
   /** What a follower does with the stream. */
   interface Handler {
-    /** One event; returns the exit code to stop with, or -1 to go on. */
-    int onEvent(SseReader.Event event) throws WatchClient.Failure, InterruptedException;
+    /** One event; returns the exit code to stop with, or -1 to go on; a request may fail. */
+    int onEvent(SseReader.Event event) throws CliError;
 
     /** Called when nothing came for {@code redrawEvery}, and after each burst of events. */
     void onIdle();
@@ -37,12 +40,12 @@ final class EventStream {
 
   private record Dropped(IOException cause) {}
 
-  private final WatchClient client;
+  private final Api api;
   private final WatchSettings settings;
   private final PrintStream err;
 
-  EventStream(WatchClient client, WatchSettings settings, PrintStream err) {
-    this.client = client;
+  EventStream(Api api, WatchSettings settings, PrintStream err) {
+    this.api = api;
     this.settings = settings;
     this.err = err;
   }
@@ -60,8 +63,8 @@ final class EventStream {
     while (true) {
       InputStream in = null;
       try {
-        in = client.openStream(path, lastId);
-      } catch (WatchClient.Failure f) {
+        in = api.openStream(path, lastId);
+      } catch (CliError f) {
         if (!f.retryable) {
           handler.beforeError();
           err.println("drover: " + f.getMessage());
@@ -104,10 +107,10 @@ final class EventStream {
               int code;
               try {
                 code = handler.onEvent(e.event());
-              } catch (WatchClient.Failure f) {
+              } catch (CliError f) {
                 handler.beforeError();
                 err.println("drover: " + f.getMessage());
-                return f.exitCode;
+                return exitCode(f);
               }
               if (code >= 0) {
                 return code;
@@ -156,9 +159,9 @@ final class EventStream {
                 + " reconnection attempts in "
                 + ProgressRender.duration(java.time.Duration.ofMillis(now - downSince))
                 + ": check the node at "
-                + client.server()
+                + api.server()
                 + " and run the command again");
-        return WatchClient.UNREACHABLE;
+        return ExitCodes.UNREACHABLE;
       }
       Duration wait = settings.backoff(attempts);
       handler.onNotice(
@@ -176,6 +179,14 @@ final class EventStream {
       // a backoff between reconnections, not a wait for a condition
       Thread.sleep(wait.toMillis());
     }
+  }
+
+  /**
+   * The exit code of a watch that stops on {@code f}: a retryable failure (a 5xx, no connection)
+   * means the node cannot be reached or is failing, 3; else the failure's own.
+   */
+  static int exitCode(CliError f) {
+    return f.retryable ? ExitCodes.UNREACHABLE : f.exitCode;
   }
 
   private static void read(SseReader reader, BlockingQueue<Object> items) {

@@ -7,8 +7,9 @@ import java.util.function.LongSupplier;
 /**
  * How a watch talks and draws; {@link #defaults()} for the CLI, shorter bounds in tests.
  *
- * @param connectTimeout to open a connection
- * @param requestTimeout for a request's answer (a stream's headers)
+ * <p>Its requests' own bounds are the CLI's ({@link io.drover.http.cli.Api}): 5 s to connect, 30 s
+ * for an answer or a stream's head.
+ *
  * @param idleTimeout a stream that sends nothing this long (not even the node's keep-alive comment,
  *     every 15 s) is taken as dropped and resumed
  * @param maxAttempts reconnections in a row without a step in between, then give up (exit 3)
@@ -23,8 +24,6 @@ import java.util.function.LongSupplier;
  * @param clock epoch ms now
  */
 public record WatchSettings(
-    Duration connectTimeout,
-    Duration requestTimeout,
     Duration idleTimeout,
     int maxAttempts,
     Duration initialBackoff,
@@ -38,8 +37,6 @@ public record WatchSettings(
   /** For the CLI: 10 reconnections, 0.5 s doubling to 5 s, at most 60 s without a stream. */
   public static WatchSettings defaults() {
     return new WatchSettings(
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(30),
         Duration.ofSeconds(45),
         10,
         Duration.ofMillis(500),
@@ -62,8 +59,6 @@ public record WatchSettings(
 
   public WatchSettings withWidth(int columns) {
     return new WatchSettings(
-        connectTimeout,
-        requestTimeout,
         idleTimeout,
         maxAttempts,
         initialBackoff,
@@ -77,38 +72,16 @@ public record WatchSettings(
 
   public WatchSettings withRetries(int attempts, Duration initial, Duration max, Duration total) {
     return new WatchSettings(
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        attempts,
-        initial,
-        max,
-        total,
-        redrawEvery,
-        width,
-        zone,
-        clock);
+        idleTimeout, attempts, initial, max, total, redrawEvery, width, zone, clock);
   }
 
   public WatchSettings withIdleTimeout(Duration idle) {
     return new WatchSettings(
-        connectTimeout,
-        requestTimeout,
-        idle,
-        maxAttempts,
-        initialBackoff,
-        maxBackoff,
-        totalBound,
-        redrawEvery,
-        width,
-        zone,
-        clock);
+        idle, maxAttempts, initialBackoff, maxBackoff, totalBound, redrawEvery, width, zone, clock);
   }
 
   public WatchSettings withZone(ZoneId z) {
     return new WatchSettings(
-        connectTimeout,
-        requestTimeout,
         idleTimeout,
         maxAttempts,
         initialBackoff,

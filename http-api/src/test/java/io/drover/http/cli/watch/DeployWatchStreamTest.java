@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.drover.cluster.tls.TlsDir;
+import io.drover.http.cli.Api;
 import io.drover.http.tls.ClusterCa;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -202,8 +203,7 @@ class DeployWatchStreamTest {
     Capture out = new Capture();
     Capture err = new Capture();
     int code =
-        DeployWatch.watch(
-            new WatchTarget(uri, "t0k", null), "d-1", out.stream, err.stream, false, fast());
+        DeployWatch.watch(Api.of(uri, "t0k", null), "d-1", out.stream, err.stream, false, fast());
     assertEquals(0, code, out.text() + err.text());
     assertEquals(List.of("", "3"), lastEventIds, "resumed after the last whole event");
     assertEquals(
@@ -237,8 +237,7 @@ class DeployWatchStreamTest {
     Capture out = new Capture();
     Capture err = new Capture();
     int code =
-        DeployWatch.watch(
-            new WatchTarget(uri, "t", null), "d-1", out.stream, err.stream, false, fast());
+        DeployWatch.watch(Api.of(uri, "t", null), "d-1", out.stream, err.stream, false, fast());
     assertEquals(3, code, err.text());
     assertEquals(List.of("", "1", "1", "1"), lastEventIds, "3 reconnections, each after event 1");
     assertTrue(
@@ -267,8 +266,6 @@ class DeployWatchStreamTest {
     Capture err = new Capture();
     WatchSettings s =
         new WatchSettings(
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
             Duration.ofMillis(300),
             3,
             Duration.ofMillis(20),
@@ -278,8 +275,7 @@ class DeployWatchStreamTest {
             100,
             ZoneOffset.UTC,
             System::currentTimeMillis);
-    int code =
-        DeployWatch.watch(new WatchTarget(uri, "t", null), "d-1", out.stream, err.stream, false, s);
+    int code = DeployWatch.watch(Api.of(uri, "t", null), "d-1", out.stream, err.stream, false, s);
     assertEquals(1, code, "aborted: " + out.text() + err.text());
     assertTrue(err.text().contains("nothing heard for 0.3s"), err.text());
     assertEquals(
@@ -303,8 +299,7 @@ class DeployWatchStreamTest {
     Capture out = new Capture();
     Capture err = new Capture();
     int code =
-        DeployWatch.watch(
-            new WatchTarget(uri, "t", null), "d-1", out.stream, err.stream, true, fast());
+        DeployWatch.watch(Api.of(uri, "t", null), "d-1", out.stream, err.stream, true, fast());
     assertEquals(1, code, out.text() + err.text());
     String text = out.text();
     assertTrue(text.startsWith("\r[....................] 0/2 hosts"), text);
@@ -328,9 +323,7 @@ class DeployWatchStreamTest {
     Capture out = new Capture();
     Capture err = new Capture();
     assertEquals(
-        1,
-        DeployWatch.watch(
-            new WatchTarget(uri, "t", null), "d-1", out.stream, err.stream, false, fast()));
+        1, DeployWatch.watch(Api.of(uri, "t", null), "d-1", out.stream, err.stream, false, fast()));
     assertTrue(
         err.text().contains("answered 404: no deploy 'd-1': GET /api/v1/deploys lists them"),
         err.text());
@@ -342,7 +335,7 @@ class DeployWatchStreamTest {
     assertEquals(
         4,
         DeployWatch.watch(
-            new WatchTarget(denied, "bad", null), "d-1", out.stream, err4.stream, false, fast()));
+            Api.of(denied, "bad", null), "d-1", out.stream, err4.stream, false, fast()));
     assertTrue(err4.text().contains("not authorised (401: unknown token)"), err4.text());
   }
 
@@ -357,7 +350,7 @@ class DeployWatchStreamTest {
     long start = System.nanoTime();
     int code =
         DeployWatch.watch(
-            new WatchTarget(URI.create("http://127.0.0.1:" + port), "t", null),
+            Api.of(URI.create("http://127.0.0.1:" + port), "t", null),
             "d-1",
             out.stream,
             err.stream,
@@ -401,8 +394,7 @@ class DeployWatchStreamTest {
         new Thread(
             () ->
                 code[0] =
-                    DeployWatch.followAll(
-                        new WatchTarget(uri, "t", null), out.stream, err.stream, fast()));
+                    DeployWatch.followAll(Api.of(uri, "t", null), out.stream, err.stream, fast()));
     t.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (out.lines().size() < 3 && System.nanoTime() < deadline) {
@@ -458,8 +450,7 @@ class DeployWatchStreamTest {
     SSLContext trust = trusting(ca.resolve("node-1").resolve(ClusterCa.CA_CERT));
     assertEquals(
         0,
-        DeployWatch.watch(
-            new WatchTarget(uri, "t", trust), "d-1", out.stream, err.stream, false, fast()),
+        DeployWatch.watch(Api.of(uri, "t", trust), "d-1", out.stream, err.stream, false, fast()),
         out.text() + err.text());
     assertTrue(out.text().endsWith("deploy d-1 succeeded in 1.0s (0/2 hosts)\n"), out.text());
 
@@ -467,7 +458,7 @@ class DeployWatchStreamTest {
     assertEquals(
         3,
         DeployWatch.watch(
-            new WatchTarget(uri, "t", null), "d-1", out.stream, untrusted.stream, false, fast()));
+            Api.of(uri, "t", null), "d-1", out.stream, untrusted.stream, false, fast()));
     assertTrue(
         untrusted.text().contains("drover: TLS with " + uri + " failed: "), untrusted.text());
     assertTrue(untrusted.text().contains("trust the cluster's CA"), untrusted.text());
