@@ -340,6 +340,16 @@ class DeployWatchStreamTest {
   }
 
   @Test
+  void aFailingNodeIsExit3WithItsDetail() throws Exception {
+    URI uri = serve("{\"status\":503,\"detail\":\"no leader yet\"}", 503, (n, ex, body) -> {});
+    Capture out = new Capture();
+    Capture err = new Capture();
+    assertEquals(
+        3, DeployWatch.watch(Api.of(uri, "t", null), "d-1", out.stream, err.stream, false, fast()));
+    assertTrue(err.text().contains(uri + " answered 503: no leader yet"), err.text());
+  }
+
+  @Test
   void nothingListeningIsExit3AtOnce() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
