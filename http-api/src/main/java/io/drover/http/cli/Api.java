@@ -9,6 +9,9 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +27,12 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * The CLI's one client of a node's HTTP API, for its commands and its deploy watch, on the JDK
  * alone (no Pekko): {@link PlainHttp} for requests to an http node, {@link HttpURLConnection} for
- * https and uploads, {@link HttpStream} for event streams; bounded timeouts (connect 5 s, no read
- * waits over 30 s, uploads 10 min, streams unbounded once connected), the server, bearer token and
- * TLS trust of one place, and every failure as a {@link CliError} worded in one place ({@link
- * #refused}, {@link #unreachable}): the exit code of {@link ExitCodes}, the server's problem detail
- * and what to fix. JSON goes through {@link JsonTree} (no {@code ObjectMapper}: it costs a
- * short-lived JVM more than the request).
+ * https and uploads, {@code java.net.http} for event streams (made only when one is opened);
+ * bounded timeouts (connect 5 s, no read waits over 30 s, uploads 10 min, streams unbounded once
+ * connected), the server, bearer token and TLS trust of one place, and every failure as a {@link
+ * CliError} worded in one place ({@link #refused}, {@link #unreachable}): the exit code of {@link
+ * ExitCodes}, the server's problem detail and what to fix. JSON goes through {@link JsonTree} (no
+ * {@code ObjectMapper}: it costs a short-lived JVM more than the request).
  */
 public final class Api {
 
@@ -42,8 +45,14 @@ public final class Api {
   /** An answer: status, body and content type. */
   record Reply(int status, String body, String contentType) {}
 
+  /** The most of a refused stream's body read (its problem detail is short). */
+  static final int MAX_REFUSAL_BYTES = 16 * 1024;
+
   final Settings settings;
   final SSLContext sslContext;
+
+  /** The client of event streams; null until {@link #openStream} first needs it. */
+  private HttpClient streams;
 
   Api(Settings settings) {
     this(settings, settings.cacert() == null ? null : trusting(settings.cacert()));
@@ -111,28 +120,61 @@ public final class Api {
 
   /**
    * Opens the event stream at {@code path} ({@code Accept: text/event-stream}), resumed after
-   * {@code lastEventId} when not empty; the body of its 200 answer, to read until the node ends it
-   * (close it to stop), or a {@link CliError}.
+   * {@code lastEventId} when not empty; the body of its 200 answer, to read until the node ends it,
+   * or a {@link CliError}. Closing the body ends a read that waits in another thread (the deploy
+   * watch reads on a thread of its own and gives up on a silent stream from the caller's); the
+   * answer's head is awaited at most {@link #REQUEST_TIMEOUT}, its body for as long as it lasts.
+   *
+   * @throws InterruptedException when interrupted while waiting for the answer's head
    */
-  public InputStream openStream(String path, String lastEventId) {
+  public InputStream openStream(String path, String lastEventId) throws InterruptedException {
     URI uri = uri(path);
-    HttpStream.Answer a;
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(REQUEST_TIMEOUT)
+            .header("Accept", "text/event-stream")
+            .header("User-Agent", "drover-cli")
+            .GET();
+    if (settings.token() != null) {
+      request.header("Authorization", "Bearer " + settings.token());
+    }
+    if (lastEventId != null && !lastEventId.isEmpty()) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<InputStream> answer;
     try {
-      a =
-          HttpStream.open(
-              uri,
-              settings.token(),
-              lastEventId,
-              sslContext,
-              (int) CONNECT_TIMEOUT.toMillis(),
-              (int) REQUEST_TIMEOUT.toMillis());
+      answer = streams().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw unreachable(uri, e);
     }
-    if (a.status() != 200) {
-      throw refused(a.status(), a.text());
+    if (answer.statusCode() == 200) {
+      return answer.body();
     }
-    return a.body();
+    String text;
+    try (InputStream in = answer.body()) {
+      text = new String(in.readNBytes(MAX_REFUSAL_BYTES), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      text = "";
+    }
+    throw refused(answer.statusCode(), text);
+  }
+
+  /**
+   * The client of event streams ({@code java.net.http}, HTTP/1.1, the {@code --cacert} trust), made
+   * by the first {@link #openStream}: a command that opens none loads none of its classes.
+   */
+  private synchronized HttpClient streams() {
+    if (streams == null) {
+      HttpClient.Builder b =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(CONNECT_TIMEOUT);
+      if (sslContext != null) {
+        b.sslContext(sslContext);
+      }
+      streams = b.build();
+    }
+    return streams;
   }
 
   /** {@code r} when it is a success, else a {@link CliError} with the server's detail. */

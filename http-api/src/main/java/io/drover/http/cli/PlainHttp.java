@@ -198,7 +198,7 @@ final class PlainHttp {
   }
 
   /** One CRLF- (or LF-) terminated line in ISO-8859-1; null at the end of the stream. */
-  static String line(InputStream in) throws IOException {
+  private static String line(InputStream in) throws IOException {
     StringBuilder b = new StringBuilder(64);
     int c;
     while ((c = in.read()) != -1) {
