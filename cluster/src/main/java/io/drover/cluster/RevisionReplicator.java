@@ -95,6 +95,19 @@ public final class RevisionReplicator {
             });
   }
 
+  /** What a failed ask says: its cause's message, or the cause's kind when it has none. */
+  static String why(Throwable err) {
+    Throwable t = err;
+    while (t.getCause() != null
+        && (t instanceof java.util.concurrent.CompletionException || t.getMessage() == null)) {
+      t = t.getCause();
+    }
+    if (t instanceof java.net.ConnectException) {
+      return "connection refused (its API is not serving yet, or it stopped)";
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
   private static String pretty(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
@@ -160,12 +173,12 @@ public final class RevisionReplicator {
                     result.complete(2);
                     return;
                   }
-                  String why =
-                      err != null
-                          ? String.valueOf(err.getMessage() == null ? err : err.getMessage())
-                          : "HTTP " + r.statusCode();
+                  String why = err != null ? why(err) : "HTTP " + r.statusCode();
                   said.put(name, why);
-                  log.warn("revision {}: {} did not store a copy: {}", id, name, why);
+                  // not a fault yet: another host is asked, and only a round that ends without
+                  // a copy fails the upload (NotReplicated says whom it asked and what they said)
+                  log.info(
+                      "revision {}: {} did not store a copy ({}); asking again", id, name, why);
                   if (!result.isDone()) {
                     next();
                   }

@@ -86,6 +86,18 @@ class RevisionReplicatorTest {
   }
 
   @Test
+  void aFailedAskSaysWhatWentWrongInWords() {
+    assertEquals(
+        "connection refused (its API is not serving yet, or it stopped)",
+        RevisionReplicator.why(
+            new java.util.concurrent.CompletionException(new java.net.ConnectException())));
+    assertEquals(
+        "request timed out",
+        RevisionReplicator.why(new java.net.http.HttpTimeoutException("request timed out")));
+    assertEquals("IOException", RevisionReplicator.why(new java.io.IOException()));
+  }
+
+  @Test
   void aNodeAloneHasOneCopy() throws Exception {
     assertEquals(
         1, replicator(List.of(), Duration.ofSeconds(5)).replicate(ID).get(5, TimeUnit.SECONDS));
