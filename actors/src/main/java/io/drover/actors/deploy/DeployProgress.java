@@ -97,11 +97,11 @@ final class DeployProgress {
 
   /**
    * Why a baking canary host is unhealthy, or null while it is not: an instance of the target
-   * revision there failed to start, or fewer of its instances are ready than when the host was done
-   * (one crashed, restarting). An instance placed there meanwhile (displaced from a host that
-   * vanished, a scale-up) and still starting is not a fault of the canary: the host's ready count
-   * has not dropped. Counts are compared only once every site on the host has reported since the
-   * entity started (its reports are not persisted).
+   * revision there failed to start, one was restarted and is not ready again (it crashed or failed
+   * its liveness check), or fewer of its instances are ready than when the host was done. An
+   * instance placed there meanwhile (displaced from a host that vanished, a scale-up) and still
+   * starting for the first time is not a fault of the canary. Ready counts are compared only once
+   * every site on the host has reported since the entity started (its reports are not persisted).
    */
   private static String canaryUnhealthy(
       DeployState s,
@@ -110,6 +110,11 @@ final class DeployProgress {
       Map<String, SiteEntity.HostProgress> bySite) {
     if (p.step() == SiteRollout.Step.FAILED) {
       return p.reason() == null ? "failed" : p.reason();
+    }
+    if (p.restarting() > 0) {
+      return p.restarting()
+          + (p.restarting() == 1 ? " instance" : " instances")
+          + " restarted and not ready";
     }
     List<String> sites = s.hostSites().getOrDefault(p.host(), List.of());
     int ready = 0;

@@ -133,7 +133,13 @@ public final class SiteEntity {
 
   /** Where one released host of a deploy is, for this site (sent to the deploy). */
   public record HostProgress(
-      String deployId, String site, String host, SiteRollout.Step step, int replaced, String reason)
+      String deployId,
+      String site,
+      String host,
+      SiteRollout.Step step,
+      int replaced,
+      int restarting,
+      String reason)
       implements CborSerializable {}
 
   /**
@@ -681,7 +687,14 @@ public final class SiteEntity {
         if (!p.equals(progressSent.get(p.host()))) {
           progressSent.put(p.host(), p);
           progressTo.tell(
-              new HostProgress(r.deployId(), name, p.host(), p.step(), p.replaced(), p.reason()));
+              new HostProgress(
+                  r.deployId(),
+                  name,
+                  p.host(),
+                  p.step(),
+                  p.replaced(),
+                  p.restarting(),
+                  p.reason()));
         }
       }
     }

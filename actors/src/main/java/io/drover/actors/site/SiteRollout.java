@@ -63,9 +63,12 @@ public final class SiteRollout {
    * One host's progress.
    *
    * @param replaced instances of the site on the host that run the target revision and are ready
+   * @param restarting instances of the target revision there that are not ready and were restarted
+   *     at least once (crashed or failed their liveness check; fewer than {@code maxStartFailures}
+   *     times, else the host is FAILED): a new one still starting is not counted
    * @param reason for FAILED: what failed, with the exit code and the log tail
    */
-  public record Progress(String host, Step step, int replaced, String reason) {}
+  public record Progress(String host, Step step, int replaced, int restarting, String reason) {}
 
   /** The event that starts deploy {@code deployId} of {@code revision} on an existing site. */
   static RolloutStarted start(State state, String deployId, String revision) {
@@ -143,6 +146,7 @@ public final class SiteRollout {
       int maxStartFailures,
       Function<Placed, InstanceStatus> observed) {
     int replaced = 0;
+    int restarting = 0;
     boolean outgoing = false;
     boolean waiting = false;
     Step step = Step.REPLACING;
@@ -163,7 +167,10 @@ public final class SiteRollout {
       }
       waiting = true;
       if (st != null && st.restarts() >= maxStartFailures) {
-        return new Progress(host, Step.FAILED, replaced, failure(p, st));
+        return new Progress(host, Step.FAILED, replaced, restarting, failure(p, st));
+      }
+      if (st != null && st.restarts() > 0) {
+        restarting++;
       }
       if (st != null && st.state().name().equals("FETCHING")) {
         step = Step.FETCHING;
@@ -172,9 +179,9 @@ public final class SiteRollout {
       }
     }
     if (!outgoing && !waiting) {
-      return new Progress(host, Step.DONE, replaced, null);
+      return new Progress(host, Step.DONE, replaced, 0, null);
     }
-    return new Progress(host, step, replaced, null);
+    return new Progress(host, step, replaced, restarting, null);
   }
 
   private static String failure(Placed p, InstanceStatus st) {

@@ -222,7 +222,10 @@ class DeployEntityTest {
   }
 
   private void report(String host, String site, SiteRollout.Step step, String reason) {
-    released.get(host).get(site).tell(new SiteEntity.HostProgress(id, site, host, step, 1, reason));
+    released
+        .get(host)
+        .get(site)
+        .tell(new SiteEntity.HostProgress(id, site, host, step, 1, 0, reason));
   }
 
   /** Every site of {@code host} reports it done. */

@@ -64,8 +64,13 @@ class DeployProgressTest {
   }
 
   private static SiteEntity.HostProgress report(String site, String host, Step step, int n) {
+    return restarting(site, host, step, n, 0);
+  }
+
+  private static SiteEntity.HostProgress restarting(
+      String site, String host, Step step, int n, int restarting) {
     return new SiteEntity.HostProgress(
-        "d1", site, host, step, n, step == Step.FAILED ? "exit 3: boom" : null);
+        "d1", site, host, step, n, restarting, step == Step.FAILED ? "exit 3: boom" : null);
   }
 
   @Test
@@ -127,6 +132,18 @@ class DeployProgressTest {
     List<Event> e = DeployProgress.onReport(s, web, Map.of("web", web), false, 500);
     DeployEntity.HostFailed f = assertInstanceOf(DeployEntity.HostFailed.class, e.get(0));
     assertTrue(f.reason().contains("exit 3: boom"), f.reason());
+  }
+
+  @Test
+  void aCanaryInstanceThatCrashesAfterAnotherWasPlacedThereStillFails() {
+    // web: a displaced instance became ready there (3 ready in all), then one of the canary's own
+    // crashed and is restarting: the ready count is back to 2 + 1 = 3, the restart still tells
+    DeployState s = running(HostState.DONE, 1_000);
+    SiteEntity.HostProgress api = report("api", "h1", Step.DONE, 1);
+    SiteEntity.HostProgress web = restarting("web", "h1", Step.REPLACING, 2, 1);
+    List<Event> e = DeployProgress.onReport(s, web, Map.of("api", api, "web", web), false, 500);
+    DeployEntity.HostFailed f = assertInstanceOf(DeployEntity.HostFailed.class, e.get(0));
+    assertTrue(f.reason().contains("1 instance restarted and not ready"), f.reason());
   }
 
   @Test

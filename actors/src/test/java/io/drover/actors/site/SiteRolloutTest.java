@@ -109,13 +109,13 @@ class SiteRolloutTest {
             Map.of(
                 n1.instanceId(), status(n1, InstanceState.READY, 0, null, null),
                 n2.instanceId(), status(n2, InstanceState.READY, 0, null, null)));
-    assertEquals(new Progress("h1", Step.DONE, 2, null), p);
+    assertEquals(new Progress("h1", Step.DONE, 2, 0, null), p);
   }
 
   @Test
   void aHostWithoutInstancesOfTheSiteIsDone() {
     assertEquals(
-        new Progress("h9", Step.DONE, 0, null),
+        new Progress("h9", Step.DONE, 0, 0, null),
         progressOf(deploying(placed("h1", 1, 1)), "h9", 3, Map.of()));
   }
 
@@ -131,7 +131,7 @@ class SiteRolloutTest {
             Map.of(
                 n.instanceId(), status(n, InstanceState.READY, 0, null, null),
                 o.instanceId(), status(o, InstanceState.READY, 0, null, null)));
-    assertEquals(new Progress("h1", Step.REPLACING, 1, null), p);
+    assertEquals(new Progress("h1", Step.REPLACING, 1, 0, null), p);
   }
 
   @Test
@@ -178,6 +178,15 @@ class SiteRolloutTest {
             .step());
     assertEquals(
         Step.REPLACING, progressOf(s, "h1", 3, Map.of()).step(), "not reported yet: replacing");
+    assertEquals(
+        0,
+        progressOf(
+                s,
+                "h1",
+                3,
+                Map.of(n.instanceId(), status(n, InstanceState.STARTING, 0, null, null)))
+            .restarting(),
+        "starting for the first time: not restarting");
   }
 
   @Test
@@ -190,6 +199,7 @@ class SiteRolloutTest {
             n.instanceId(), status(n, InstanceState.BACKOFF, 2, 3, "Traceback: ImportError"),
             o.instanceId(), status(o, InstanceState.READY, 0, null, null));
     assertEquals(Step.REPLACING, progressOf(s, "h1", 3, twice).step(), "2 of 3: not yet");
+    assertEquals(1, progressOf(s, "h1", 3, twice).restarting(), "restarted, not ready: counted");
     Progress failed = progressOf(s, "h1", 2, twice);
     assertEquals(Step.FAILED, failed.step());
     assertEquals(
