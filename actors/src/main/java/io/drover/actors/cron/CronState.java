@@ -128,9 +128,19 @@ public record CronState(Map<String, Job> jobs, long fence, String fencedBy, long
     return m;
   }
 
-  /** The job, or null. */
+  /** The job, or null (also for a null name). */
   public Job job(String name) {
-    return jobs.get(name);
+    return name == null ? null : jobs.get(name);
+  }
+
+  /** The name of the job run {@code runId} belongs to, or null when no job has it. */
+  public String jobOfRun(String runId) {
+    for (Map.Entry<String, Job> e : jobs.entrySet()) {
+      if (e.getValue().run(runId) != null) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   /** The state after {@code e}. */

@@ -314,7 +314,9 @@ final class SchedulerBehavior
     Map<String, Integer> perHost = s.runsPerHost();
     Instant now = clock.instant();
     for (RunStatus st : statuses) {
-      CronState.Job job = s.job(st.job());
+      // an agent that never saw a run answers without its job name: found by the run id
+      String jobName = st.job() != null ? st.job() : s.jobOfRun(st.runId());
+      CronState.Job job = s.job(jobName);
       RunRecord rec = job == null ? null : job.run(st.runId());
       if (rec == null) {
         continue;
@@ -338,7 +340,7 @@ final class SchedulerBehavior
         case ENDED ->
             ended(
                 s,
-                st.job(),
+                jobName,
                 rec,
                 o.state(),
                 st.exitCode(),
@@ -373,12 +375,7 @@ final class SchedulerBehavior
   }
 
   private static String jobOf(CronState s, RunRecord r) {
-    for (Map.Entry<String, CronState.Job> e : s.jobs().entrySet()) {
-      if (e.getValue().run(r.run()) != null) {
-        return e.getKey();
-      }
-    }
-    return null;
+    return s.jobOfRun(r.run());
   }
 
   /** The events of a run's end: the end, and a retry when the job has retries left. */

@@ -268,9 +268,10 @@ class CronSchedulerTest {
         .tell(
             new RunStatuses(
                 List.of(
+                    // as an agent answers a run it never saw: no job name (RunRules.unknown)
                     new RunStatus(
                         lost.order().runId(),
-                        "report",
+                        null,
                         "h1",
                         RunState.UNKNOWN,
                         null,
