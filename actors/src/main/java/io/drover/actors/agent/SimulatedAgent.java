@@ -397,12 +397,13 @@ public final class SimulatedAgent {
       return Behaviors.same();
     }
 
+    private String noInstance(String instanceId) {
+      return "no instance " + instanceId + " on simulated host " + settings.host();
+    }
+
     private Behavior<Object> onGetLogs(HostAgent.GetLogs g) {
       if (!instances.containsKey(g.instanceId())) {
-        g.replyTo()
-            .tell(
-                StatusReply.error(
-                    "no instance " + g.instanceId() + " on simulated host " + settings.host()));
+        g.replyTo().tell(StatusReply.error(noInstance(g.instanceId())));
       } else {
         g.replyTo().tell(StatusReply.success("simulated host " + settings.host() + ": no logs\n"));
       }
@@ -411,10 +412,7 @@ public final class SimulatedAgent {
 
     private Behavior<Object> onReadLogs(HostAgent.ReadLogs r) {
       if (!instances.containsKey(r.instanceId())) {
-        r.replyTo()
-            .tell(
-                StatusReply.error(
-                    "no instance " + r.instanceId() + " on simulated host " + settings.host()));
+        r.replyTo().tell(StatusReply.error(noInstance(r.instanceId())));
       } else {
         // a simulated instance writes nothing: its log stays empty
         r.replyTo().tell(StatusReply.success(new LogChunk(List.of(), "0", false, false)));
