@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drover.actors.revision.TarGz;
 import io.drover.http.cli.Api;
@@ -74,6 +75,18 @@ class DeployWatchApiTest {
 
   /** Site {@code web}: 4 instances on the simulated pool, ready on {@code rev}. */
   private void site(String rev) throws Exception {
+    // all four simulated hosts known first: placed earlier, the instances share the hosts known
+    // then (two per host) and the deploy has fewer hosts than the test counts
+    TestNode.await(
+        Duration.ofSeconds(60),
+        "4 simulated hosts known",
+        () -> {
+          int n = 0;
+          for (JsonNode h : JSON.readTree(node.call("GET", "/api/v1/hosts", null).body())) {
+            n += "sim-0".equals(h.path("pool").asText()) ? 1 : 0;
+          }
+          return n == 4;
+        });
     TestNode.Reply put =
         node.call(
             "PUT",
